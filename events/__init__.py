@@ -1,0 +1,1 @@
+"""Event store wiring, read models (projections) and the command line."""

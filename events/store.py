@@ -1,0 +1,88 @@
+"""Opening the event store: one setting, ``NHIEMVU_DATABASE_URL``, picks it.
+
+Default: a SQLite file under ``./instance/``. For PostgreSQL set
+``postgresql+psycopg://user@host/db``; the code is the same.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from workflow.application import Workflow
+from workflow.clock import Clock
+
+DEFAULT_INSTANCE = Path("instance")
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else ``NHIEMVU_DATABASE_URL``, else the SQLite file."""
+    url = url or os.environ.get("NHIEMVU_DATABASE_URL")
+    if url:
+        return url
+    instance = Path(os.environ.get("NHIEMVU_INSTANCE", DEFAULT_INSTANCE)).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance / 'nhiemvu.sqlite3'}"
+
+
+class Service(Workflow):
+    """The workflow service, told after every save so read models catch up at once."""
+
+    def __init__(self, env: dict[str, str], clock_: Clock | None = None):
+        super().__init__(env, clock_)
+        self.after_save: list[Callable[[], None]] = []
+
+    def _notify(self, recordings: list[Any]) -> None:
+        # Read your writes: a command returns only after the read models have caught up.
+        for listener in self.after_save:
+            listener()
+
+
+class Store:
+    """The service plus what reads beside it; close it when done."""
+
+    def __init__(self, url: str | None = None, *, clock: Clock | None = None):
+        self.url = database_url(url)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": self.url,
+            "CREATE_TABLE": "y",
+        }
+        self.service = Service(env, clock)
+        self.projections = None
+        try:
+            from events.projections import Projections
+        except ImportError:  # the read models are not there yet
+            pass
+        else:
+            self.projections = Projections(self)
+            self.service.after_save.append(self.projections.catch_up)
+
+    @property
+    def engine(self) -> Engine:
+        engine = self.service.recorder.datastore.engine  # type: ignore[attr-defined]
+        assert engine is not None
+        return engine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def close(self) -> None:
+        self.service.close()
+        # The library leaves its pooled connections open; a closed store holds none.
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(url: str | None = None, *, clock: Clock | None = None) -> Store:
+    return Store(url, clock=clock)

@@ -1,0 +1,136 @@
+"""Units and users. Both are event-sourced: who held which role, and when, is audit."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import event
+
+from workflow import rules, validate
+from workflow.base import Record, named_id
+from workflow.errors import ROLE_NAMES, DomainError
+from workflow.rules import Actor
+
+
+class Unit(Record):
+    """A board, sector or community digital-technology team of the commune."""
+
+    TOPIC = "nhiemvu.organisation.Unit"
+
+    class Created(Record.Created):
+        TOPIC = "nhiemvu.organisation.Unit.Created"
+
+    @staticmethod
+    def create_id(code: str):  # noqa: ANN205 - the library's hook
+        return named_id("unit", code)
+
+    @event("UnitCreated", topic="nhiemvu.organisation.UnitCreated")
+    def __init__(self, *, code: str, name: str, kind: str, actor: str) -> None:
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.active = True
+
+    @classmethod
+    def create(cls, actor: Actor, code: str, name: str, kind: str = "") -> Unit:
+        rules.check_admin(actor, "manage_units")
+        code = validate.text(code, "code").upper()
+        return cls(code=code, name=validate.text(name, "name"), kind=kind.strip(),
+                   actor=actor.username)
+
+    def rename(self, actor: Actor, name: str, reason: str = "") -> None:
+        rules.check_admin(actor, "manage_units")
+        self._renamed(name=validate.text(name, "name"), actor=actor.username,
+                      reason=validate.text(reason, "reason", required=False))
+
+    def deactivate(self, actor: Actor, reason: str) -> None:
+        rules.check_admin(actor, "manage_units")
+        self._deactivated(actor=actor.username, reason=validate.text(reason, "reason"))
+
+    @event("UnitRenamed", topic="nhiemvu.organisation.UnitRenamed")
+    def _renamed(self, name: str, actor: str, reason: str) -> None:
+        self.name = name
+
+    @event("UnitDeactivated", topic="nhiemvu.organisation.UnitDeactivated")
+    def _deactivated(self, actor: str, reason: str) -> None:
+        self.active = False
+
+
+class User(Record):
+    """A person who signs in. The password is kept only as a hash."""
+
+    TOPIC = "nhiemvu.organisation.User"
+
+    class Created(Record.Created):
+        TOPIC = "nhiemvu.organisation.User.Created"
+
+    @staticmethod
+    def create_id(username: str):  # noqa: ANN205 - the library's hook
+        return named_id("user", username)
+
+    @event("UserRegistered", topic="nhiemvu.organisation.UserRegistered")
+    def __init__(self, *, username: str, display_name: str, role: str, unit: str | None,
+                 email: str, password_hash: str, actor: str) -> None:
+        self.username = username
+        self.display_name = display_name
+        self.role = role
+        self.unit = unit
+        self.email = email
+        self.password_hash = password_hash
+        self.active = True
+
+    @classmethod
+    def register(cls, actor: Actor, *, username: str, role: str, unit: str | None,
+                 display_name: str, email: str, password_hash: str) -> User:
+        rules.check_admin(actor, "manage_users")
+        username = validate.text(username, "code").lower()
+        role = _role_with_unit(role, unit)
+        return cls(username=username, display_name=(display_name or username).strip(),
+                   role=role, unit=unit if rules.role_needs_unit(role) else None,
+                   email=(email or "").strip(), password_hash=password_hash,
+                   actor=actor.username)
+
+    def as_actor(self) -> Actor:
+        return Actor(self.username, self.role, self.unit, self.active)
+
+    def grant_role(self, actor: Actor, role: str, unit: str | None, reason: str) -> None:
+        rules.check_admin(actor, "manage_users")
+        role = _role_with_unit(role, unit)
+        self._role_granted(role=role, unit=unit if rules.role_needs_unit(role) else None,
+                           actor=actor.username, reason=validate.text(reason, "reason"))
+
+    def deactivate(self, actor: Actor, reason: str) -> None:
+        rules.check_admin(actor, "manage_users")
+        self._deactivated(actor=actor.username, reason=validate.text(reason, "reason"))
+
+    def reactivate(self, actor: Actor, reason: str) -> None:
+        rules.check_admin(actor, "manage_users")
+        self._reactivated(actor=actor.username, reason=validate.text(reason, "reason"))
+
+    def change_password(self, actor: Actor, password_hash: str) -> None:
+        if actor.username != self.username:
+            rules.check_admin(actor, "manage_users")
+        self._password_changed(password_hash=password_hash, actor=actor.username)
+
+    @event("RoleGranted", topic="nhiemvu.organisation.RoleGranted")
+    def _role_granted(self, role: str, unit: str | None, actor: str, reason: str) -> None:
+        self.role = role
+        self.unit = unit
+
+    @event("UserDeactivated", topic="nhiemvu.organisation.UserDeactivated")
+    def _deactivated(self, actor: str, reason: str) -> None:
+        self.active = False
+
+    @event("UserReactivated", topic="nhiemvu.organisation.UserReactivated")
+    def _reactivated(self, actor: str, reason: str) -> None:
+        self.active = True
+
+    @event("PasswordChanged", topic="nhiemvu.organisation.PasswordChanged")
+    def _password_changed(self, password_hash: str, actor: str) -> None:
+        self.password_hash = password_hash
+
+
+def _role_with_unit(role: str, unit: str | None) -> str:
+    parsed = rules.parse_role(role)
+    if rules.role_needs_unit(parsed) and not unit:
+        role_vi, role_en = ROLE_NAMES[parsed.value]
+        raise DomainError("unit_required", role_vi=role_vi, role_en=role_en)
+    return parsed.value

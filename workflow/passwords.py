@@ -1,0 +1,29 @@
+"""Password hashing with Argon2id (argon2-cffi).
+
+``NHIEMVU_PASSWORD_PROFILE=fast`` picks the library's cheapest profile: for the test
+suite and the province-scale generator only, never for a real deployment.
+"""
+
+from __future__ import annotations
+
+import os
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+
+
+def _hasher() -> PasswordHasher:
+    if os.environ.get("NHIEMVU_PASSWORD_PROFILE") == "fast":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,164 @@
+"""The task's state machine and who may do what, as data.
+
+Interfaces never decide what a user may do: they ask ``allowed_actions`` and render
+only those, and the application service calls ``check`` before every command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from workflow.errors import ROLE_NAMES, DomainError
+
+
+class State(StrEnum):
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    REPORTED = "reported"
+    VERIFIED = "verified"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    LEADER = "leader"
+    UNIT_HEAD = "unit_head"
+    MEMBER = "member"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+OPEN_STATES = frozenset({State.ASSIGNED, State.IN_PROGRESS, State.REPORTED})
+FINAL_STATES = frozenset({State.VERIFIED, State.CANCELLED})
+UNIT_ROLES = frozenset({Role.UNIT_HEAD, Role.MEMBER})
+
+STATE_NAMES: dict[State, tuple[str, str]] = {
+    State.ASSIGNED: ("Đã giao", "assigned"),
+    State.IN_PROGRESS: ("Đang thực hiện", "in progress"),
+    State.REPORTED: ("Đã báo cáo", "reported"),
+    State.VERIFIED: ("Đã xác nhận hoàn thành", "verified"),
+    State.CANCELLED: ("Đã hủy", "cancelled"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[State]
+    target: State | None  # None: the state does not change
+    roles: frozenset[Role]
+    own_unit_only: bool
+    vi: str  # the action as a Vietnamese verb phrase, for messages
+    en: str
+
+
+def _t(sources, target, roles, own_unit_only, vi, en):
+    return Transition(frozenset(sources), target, frozenset(roles), own_unit_only, vi, en)
+
+
+# The one table of what may happen to a task. DOMAIN.md is its specification.
+TRANSITIONS: dict[str, Transition] = {
+    "start": _t({State.ASSIGNED}, State.IN_PROGRESS, UNIT_ROLES, True,
+                "bắt đầu thực hiện", "start"),
+    "note": _t(OPEN_STATES, None, UNIT_ROLES, True,
+               "ghi nhận tiến độ", "note progress on"),
+    "report": _t({State.IN_PROGRESS}, State.REPORTED, {Role.UNIT_HEAD}, True,
+                 "báo cáo kết quả", "report on"),
+    "verify": _t({State.REPORTED}, State.VERIFIED, {Role.LEADER}, False,
+                 "xác nhận hoàn thành", "verify"),
+    "return": _t({State.REPORTED}, State.IN_PROGRESS, {Role.LEADER}, False,
+                 "trả lại", "return"),
+    "extend": _t(OPEN_STATES, None, {Role.LEADER}, False, "gia hạn", "extend"),
+    "reassign": _t(OPEN_STATES, None, {Role.LEADER}, False, "giao lại", "reassign"),
+    "cancel": _t(OPEN_STATES, State.CANCELLED, {Role.LEADER}, False, "hủy", "cancel"),
+}
+
+# Actions that are not transitions of an existing task.
+ADMIN_ACTIONS: dict[str, tuple[frozenset[Role], str, str]] = {
+    "assign": (frozenset({Role.LEADER}), "giao nhiệm vụ", "assign tasks"),
+    "manage_plan": (frozenset({Role.LEADER, Role.ADMIN}),
+                    "quản lý kế hoạch, chỉ tiêu", "manage plans and targets"),
+    "manage_units": (frozenset({Role.LEADER, Role.ADMIN}),
+                     "quản lý đơn vị", "manage units"),
+    "manage_users": (frozenset({Role.ADMIN}), "quản lý người dùng", "manage users"),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the service resolved them from the user's history."""
+
+    username: str
+    role: str
+    unit: str | None = None
+    active: bool = True
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == "system"
+
+
+# The operator at the console (``nhiemvu user add`` and friends) acts as the system.
+SYSTEM = Actor("system", "system")
+
+
+def _refuse_role(actor: Actor, vi: str, en: str) -> DomainError:
+    role_vi, role_en = ROLE_NAMES.get(actor.role, (actor.role, actor.role))
+    return DomainError("permission_denied", role_vi=role_vi, role_en=role_en,
+                       action_vi=vi, action_en=en)
+
+
+def check_admin(actor: Actor, action: str) -> None:
+    """Refuse ``action`` (a key of ADMIN_ACTIONS) unless the actor may take it."""
+    roles, vi, en = ADMIN_ACTIONS[action]
+    if actor.is_system:
+        return
+    if not actor.active:
+        raise DomainError("user_inactive", username=actor.username)
+    if actor.role not in roles:
+        raise _refuse_role(actor, vi, en)
+
+
+def check(actor: Actor, action: str, *, state: str, unit: str,
+          reported_by: str | None = None) -> None:
+    """Refuse ``action`` on a task in ``state`` of ``unit`` unless it is allowed now.
+
+    The order of the checks decides which message a person sees: who they are,
+    then what their role allows, then the task's state.
+    """
+    transition = TRANSITIONS[action]
+    if not actor.active:
+        raise DomainError("user_inactive", username=actor.username)
+    if actor.role not in transition.roles:
+        raise _refuse_role(actor, transition.vi, transition.en)
+    if transition.own_unit_only and actor.unit != unit:
+        raise DomainError("other_unit", unit=actor.unit or "-")
+    if state not in transition.sources:
+        state_vi, state_en = STATE_NAMES[State(state)]
+        raise DomainError("transition_not_allowed", action_vi=transition.vi,
+                          action_en=transition.en, state_vi=state_vi, state_en=state_en)
+    if action == "verify" and reported_by == actor.username:
+        raise DomainError("reporter_cannot_verify")
+
+
+def allowed_actions(actor: Actor, *, state: str, unit: str,
+                    reported_by: str | None = None) -> list[str]:
+    """The actions this actor may take on such a task now, in table order."""
+    allowed = []
+    for action in TRANSITIONS:
+        try:
+            check(actor, action, state=state, unit=unit, reported_by=reported_by)
+        except DomainError:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def role_needs_unit(role: str) -> bool:
+    return role in UNIT_ROLES
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise DomainError("invalid_role", role=role) from None
