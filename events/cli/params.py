@@ -1,0 +1,88 @@
+"""Reading what people type: dates, task ids, evidence files, measured values."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import click
+
+from events import queries
+from events.cli.runtime import bad_input, current_run
+
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def parse_date(text: str) -> date:
+    """``2025-03-31`` or ``31/03/2025``; anything else is bad input (exit 2)."""
+    if iso := _ISO.match(text):
+        year, month, day = iso.groups()
+    elif dmy := _DMY.match(text):
+        day, month, year = dmy.groups()
+    else:
+        raise bad_input(f"ngày “{text}” không hợp lệ; nhập YYYY-MM-DD hoặc DD/MM/YYYY",
+                        f"'{text}' is not a date; type YYYY-MM-DD or DD/MM/YYYY")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise bad_input(f"ngày “{text}” không tồn tại",
+                        f"the date '{text}' does not exist") from None
+
+
+class DateType(click.ParamType):
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        return value if isinstance(value, date) else parse_date(str(value))
+
+
+DATE = DateType()
+
+
+def parse_value(text: str | None) -> Decimal | None:
+    """A measured value as typed (``62``, ``62,5``); the rules check its range."""
+    if text is None:
+        return None
+    try:
+        number = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise bad_input(f"giá trị “{text}” không phải là số",
+                        f"the value '{text}' is not a number") from None
+    if not number.is_finite():
+        raise bad_input(f"giá trị “{text}” không phải là số",
+                        f"the value '{text}' is not a number")
+    return number
+
+
+def task_id(text: str) -> UUID:
+    """A task's id from its full uuid or a unique prefix (as ``task list`` shows it)."""
+    return queries.resolve_task_id(current_run().store, text)
+
+
+def describe_evidence(path_text: str) -> dict[str, Any]:
+    """What the event records of an evidence file: name, size, sha256, media type."""
+    path = Path(path_text)
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise bad_input(f"không đọc được tệp minh chứng “{path_text}” ({reason})",
+                        f"cannot read the evidence file '{path_text}' ({reason})") from None
+    media_type, _ = mimetypes.guess_type(path.name)
+    return {
+        "name": path.name,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "media_type": media_type or "application/octet-stream",
+    }

@@ -1,0 +1,124 @@
+"""``nhiemvu demo``: labelled sample data where every state, due-soon and overdue occur."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+
+from events import queries
+from events.cli import main
+from events.demo import demo_users
+from events.store import Store
+
+
+def cli_on(url: str):
+    runner = CliRunner()
+
+    def run(*args: str):
+        result = runner.invoke(main, ["--database", url, *args])
+        assert "Traceback" not in result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
+def nhiemvu(database_url):
+    """The CLI on SQLite and PostgreSQL: for what the demo stores."""
+    return cli_on(database_url)
+
+
+@pytest.fixture
+def nhiemvu_sqlite(sqlite_url):
+    """The CLI on SQLite only: the demo's own behaviour, kept quick."""
+    return cli_on(sqlite_url)
+
+
+def event_count(url: str) -> int:
+    with Store(url) as store:
+        return store.service.recorder.max_notification_id() or 0
+
+
+def test_demo_fills_an_empty_store_with_every_state_and_due_dates(nhiemvu, database_url):
+    result = nhiemvu("demo", "--password", "demo-pw")
+    assert result.exit_code == 0, result.output
+    with Store(database_url) as store:
+        counts = queries.counts(store)
+        rows = queries.board(store, limit=200).rows
+        assert {s for s, n in counts["by_state"].items() if n} == {
+            "assigned", "in_progress", "reported", "verified", "cancelled"}
+        assert counts["due_soon"] > 0 and counts["overdue"] > 0
+        assert {r["target"] for r in rows} >= {f"CT{n:02}" for n in range(1, 12)}
+        assert any(r["target"] is None for r in rows)
+        assert all("(dữ liệu mẫu)" in r["title"] for r in rows)
+        assert all("(mẫu)" in u["name"] for u in queries.units(store))
+        assert store.service.authenticate("lanhdao", "demo-pw").role == "leader"
+        assert store.service.authenticate("canbo.cns1", "demo-pw").unit == "CNS1"
+    assert "demo-pw" not in result.output
+
+
+def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(nhiemvu_sqlite,
+                                                                     sqlite_url):
+    nhiemvu_sqlite("demo", "--password", "x")
+    with Store(sqlite_url) as store:
+        users = queries.users(store)
+        units = {u["code"] for u in queries.units(store)}
+    roles = {u["role"] for u in users}
+    assert roles == {"leader", "auditor", "admin", "unit_head", "member"}
+    for unit in units:
+        assert {u["role"] for u in users if u["unit"] == unit} == {"unit_head", "member"}
+
+
+def test_demo_history_is_in_the_past_and_in_order(nhiemvu_sqlite, sqlite_url):
+    started = datetime.now(UTC)
+    nhiemvu_sqlite("demo", "--password", "x")
+    with Store(sqlite_url) as store:
+        rows = queries.board(store, limit=200).rows
+        for row in rows:
+            times = [h["at"] for h in queries.task_history(store, row["id"])]
+            assert times == sorted(times)
+            assert times[-1] < started
+    summary = json.loads(nhiemvu_sqlite("summary", "--json").output)
+    assert summary["total"] == len(rows)
+
+
+def test_demo_without_a_password_prints_each_generated_password_once(sqlite_url):
+    result = CliRunner().invoke(main, ["--database", sqlite_url, "demo"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    by_user = {parts[0]: parts[-1] for parts in lines if parts and "." in parts[0]}
+    with Store(sqlite_url) as store:
+        assert store.service.authenticate("truong.vp", by_user["truong.vp"]) is not None
+    assert len(set(by_user.values())) == len(by_user)
+
+
+def test_demo_if_empty_fills_an_empty_store_then_leaves_it_alone(nhiemvu_sqlite,
+                                                                 sqlite_url):
+    first = nhiemvu_sqlite("demo", "--if-empty", "--password", "x")
+    before = event_count(sqlite_url)
+    again = nhiemvu_sqlite("demo", "--if-empty")
+    assert first.exit_code == 0 and before > 0
+    assert again.exit_code == 0
+    assert again.output == "Kho dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu.\n"
+    assert event_count(sqlite_url) == before
+
+
+def test_demo_refuses_a_store_that_has_data(nhiemvu, database_url):
+    nhiemvu("unit", "add", "VP", "Văn phòng UBND xã")
+    result = nhiemvu("demo")
+    assert result.exit_code == 1
+    assert result.output.startswith("Lỗi: kho dữ liệu đã có dữ liệu")
+    assert event_count(database_url) == 1
+
+
+def test_demo_with_an_empty_password_is_bad_input(nhiemvu_sqlite, sqlite_url):
+    result = nhiemvu_sqlite("demo", "--password", " ")
+    assert result.exit_code == 2
+    assert event_count(sqlite_url) == 0
+
+
+def test_demo_usernames_are_ascii():
+    assert all(user.username.isascii() for user in demo_users("x"))
