@@ -17,13 +17,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 
-from workflow import clock, passwords
+from workflow import clock, passwords, rules
+from workflow.admin_commands import AdminCommands
+from workflow.alerts import AlertCommands
 from workflow.base import named_id
 from workflow.clock import Clock
 from workflow.errors import DomainError
 from workflow.organisation import Unit, User
 from workflow.plan import Plan
-from workflow.rules import SYSTEM, Actor
+from workflow.rules import Actor
 from workflow.task import Task
 
 
@@ -38,7 +40,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Workflow(Application[UUID]):
+class Workflow(AdminCommands, AlertCommands, Application[UUID]):
     name = "nhiemvu"
     # Snapshots keep long histories quick to load; a typical task has under 20 events.
     snapshotting_intervals = {Task: 20, User: 20, Unit: 20, Plan: 10}  # noqa: RUF012
@@ -68,10 +70,25 @@ class Workflow(Application[UUID]):
     # -- who is acting -----------------------------------------------------------
 
     def actor(self, who: str | Actor) -> Actor:
-        """Resolve a username into an Actor as their history stands now."""
+        """Resolve who is acting into an Actor as their history stands now.
+
+        An Actor passed in is read again by username: one cached by an interface
+        (a web session) may be stale, e.g. deactivated or granted another role
+        since. Only an actor of the system role (the console) is taken as given.
+        """
         if isinstance(who, Actor):
-            return who
+            if who.is_system:
+                return who
+            who = who.username
         return self.get_user(who).as_actor()
+
+    def _acting(self, who: str | Actor) -> Actor:
+        # Who is acting is checked before anything is looked up, so an inactive
+        # account learns nothing about units, users or tasks.
+        actor = self.actor(who)
+        if not actor.active:
+            raise DomainError("user_inactive", username=actor.username)
+        return actor
 
     def get_user(self, username: str) -> User:
         try:
@@ -110,153 +127,82 @@ class Workflow(Application[UUID]):
             return user.as_actor()
         return None
 
-    # -- plan, units, users ------------------------------------------------------
-
-    def import_plan(self, content: dict[str, Any], actor: str | Actor = SYSTEM) -> bool:
-        """Adopt or revise the plan; return False when the store already had it."""
-        with self._at_clock():
-            who = self.actor(actor)
-            try:
-                plan = self.repository.get(named_id("plan", content["code"]))
-            except AggregateNotFoundError:
-                plan = Plan.adopt(who, content)
-            else:
-                if not plan.revise(who, content, reason="import"):
-                    return False
-            self._save(plan)
-            return True
-
-    def add_unit(self, code: str, name: str, kind: str = "",
-                 actor: str | Actor = SYSTEM) -> UUID:
-        with self._at_clock():
-            unit = Unit.create(self.actor(actor), code, name, kind)
-            self._save(unit, conflict=DomainError("unit_exists", unit=unit.code))
-            return unit.id
-
-    def deactivate_unit(self, code: str, reason: str, actor: str | Actor = SYSTEM) -> None:
-        with self._at_clock():
-            unit = self.get_unit(code)
-            unit.deactivate(self.actor(actor), reason)
-            self._save(unit)
-
-    def add_user(self, username: str, role: str, password: str, *, unit: str | None = None,
-                 display_name: str = "", email: str = "",
-                 actor: str | Actor = SYSTEM) -> UUID:
-        with self._at_clock():
-            who = self.actor(actor)
-            if unit:
-                self._active_unit(unit)
-            user = User.register(who, username=username, role=role, unit=unit,
-                                 display_name=display_name, email=email,
-                                 password_hash=passwords.hash_password(password))
-            self._save(user, conflict=DomainError("user_exists", username=user.username))
-            return user.id
-
-    def grant_role(self, username: str, role: str, unit: str | None, reason: str,
-                   actor: str | Actor = SYSTEM) -> None:
-        with self._at_clock():
-            who = self.actor(actor)
-            if unit:
-                self._active_unit(unit)
-            user = self.get_user(username)
-            user.grant_role(who, role, unit, reason)
-            self._save(user)
-
-    def deactivate_user(self, username: str, reason: str, actor: str | Actor = SYSTEM) -> None:
-        with self._at_clock():
-            user = self.get_user(username)
-            user.deactivate(self.actor(actor), reason)
-            self._save(user)
-
-    def reactivate_user(self, username: str, reason: str, actor: str | Actor = SYSTEM) -> None:
-        with self._at_clock():
-            user = self.get_user(username)
-            user.reactivate(self.actor(actor), reason)
-            self._save(user)
-
-    def set_password(self, username: str, password: str, actor: str | Actor = SYSTEM) -> None:
-        with self._at_clock():
-            user = self.get_user(username)
-            user.change_password(self.actor(actor), passwords.hash_password(password))
-            self._save(user)
-
-    def _active_unit(self, code: str) -> Unit:
-        unit = self.get_unit(code)
-        if not unit.active:
-            raise DomainError("unit_inactive", unit=code)
-        return unit
-
     # -- tasks -------------------------------------------------------------------
 
     def assign_task(self, actor: str | Actor, *, unit: str, deadline: date, title: str,
                     description: str = "", target: str | None = None,
                     plan: str | None = None) -> UUID:
         with self._at_clock():
-            who = self.actor(actor)
-            self._active_unit(unit)
+            who = self._acting(actor)
+            rules.check_admin(who, "assign")
+            unit_code = self._active_unit(unit).code
+            plan_code = None
             if target:
                 if not plan:
                     raise DomainError("plan_required", target=target)
-                self.get_plan(plan).target(target)
-            task = Task.assign(who, title=title, unit=unit, deadline=deadline,
-                               description=description, plan=plan if target else None,
+                adopted = self.get_plan(plan)
+                target = adopted.target(target)["code"]
+                plan_code = adopted.code
+            task = Task.assign(who, title=title, unit=unit_code, deadline=deadline,
+                               description=description, plan=plan_code,
                                target=target or None)
             self._save(task)
             return task.id
 
     @contextmanager
-    def _changing(self, task_id: UUID | str, expected_version: int | None) -> Iterator[Task]:
+    def _changing(self, actor: str | Actor, task_id: UUID | str,
+                  expected_version: int | None) -> Iterator[tuple[Actor, Task]]:
         with self._at_clock():
+            who = self._acting(actor)
             task = self.get_task(task_id)
             if expected_version is not None and task.version != expected_version:
                 raise DomainError("concurrent_change")
-            yield task
+            yield who, task
             self._save(task)
 
     def start_task(self, actor: str | Actor, task_id: UUID | str,
                    expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            task.start(self.actor(actor))
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.start(who)
 
     def note_progress(self, actor: str | Actor, task_id: UUID | str, text: str,
                       percent: int | str | None = None, value: Decimal | str | None = None,
                       expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            task.note_progress(self.actor(actor), text, percent, value)
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.note_progress(who, text, percent, value)
 
     def submit_report(self, actor: str | Actor, task_id: UUID | str, summary: str,
                       value: Decimal | str | None = None,
                       evidence: list[dict[str, Any]] | None = None,
                       expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            task.submit_report(self.actor(actor), summary, value, evidence)
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.submit_report(who, summary, value, evidence)
 
     def verify_task(self, actor: str | Actor, task_id: UUID | str, comment: str = "",
                     expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            task.verify(self.actor(actor), comment)
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.verify(who, comment)
 
     def return_task(self, actor: str | Actor, task_id: UUID | str, reason: str,
                     expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            task.return_for_rework(self.actor(actor), reason)
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.return_for_rework(who, reason)
 
     def extend_deadline(self, actor: str | Actor, task_id: UUID | str, deadline: date,
                         reason: str, expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            task.extend_deadline(self.actor(actor), deadline, reason)
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.extend_deadline(who, deadline, reason)
 
     def reassign_task(self, actor: str | Actor, task_id: UUID | str, unit: str, reason: str,
                       expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            who = self.actor(actor)
-            self._active_unit(unit)
-            task.reassign(who, unit, reason)
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.check(who, "reassign")  # before the unit is looked up
+            task.reassign(who, self._active_unit(unit).code, reason)
 
     def cancel_task(self, actor: str | Actor, task_id: UUID | str, reason: str,
                     expected_version: int | None = None) -> None:
-        with self._changing(task_id, expected_version) as task:
-            task.cancel(self.actor(actor), reason)
+        with self._changing(actor, task_id, expected_version) as (who, task):
+            task.cancel(who, reason)
 
     def allowed_actions(self, actor: str | Actor, task_id: UUID | str) -> list[str]:
         return self.get_task(task_id).allowed_actions(self.actor(actor))

@@ -54,8 +54,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No plan '{plan}'.",
     ),
     "plan_required": (
-        "Có nhiều kế hoạch; hãy chọn kế hoạch cho chỉ tiêu “{target}”.",
-        "There are several plans; name the plan of target '{target}'.",
+        "Hãy chọn kế hoạch chứa chỉ tiêu “{target}”.",
+        "Name the plan that holds target '{target}'.",
     ),
     "unknown_target": (
         "Kế hoạch “{plan}” không có chỉ tiêu “{target}”.",
@@ -96,6 +96,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "deadline_unchanged": (
         "Hạn mới trùng với hạn hiện tại ({deadline}).",
         "The new deadline is the current one ({deadline}).",
+    ),
+    "deadline_not_later": (
+        "Gia hạn phải lùi hạn về sau: hạn mới ({deadline}) trước hạn hiện tại ({current}).",
+        "An extension must move the deadline later: {deadline} is before {current}.",
     ),
     "same_unit": (
         "Nhiệm vụ đã thuộc đơn vị “{unit}”.",

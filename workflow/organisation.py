@@ -106,8 +106,11 @@ class User(Record):
         self._reactivated(actor=actor.username, reason=validate.text(reason, "reason"))
 
     def change_password(self, actor: Actor, password_hash: str) -> None:
+        """Users change their own password; an admin (or the console) anyone's."""
         if actor.username != self.username:
             rules.check_admin(actor, "manage_users")
+        elif not actor.active:
+            raise DomainError("user_inactive", username=actor.username)
         self._password_changed(password_hash=password_hash, actor=actor.username)
 
     @event("RoleGranted", topic="nhiemvu.organisation.RoleGranted")

@@ -17,8 +17,9 @@ from workflow.errors import DomainError
 
 SEED_PLAN = Path(__file__).with_name("seed") / "thanh-huong-2025.toml"
 
-# "60 - 70%", "60–70 %", "100%"
-_RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:[-–]\s*(\d+(?:[.,]\d+)?))?\s*%\s*$")
+# "60 - 70%", "60–70 %" (en dash), "100%"; ASCII digits only (\d would take any script's)
+_RANGE = re.compile(
+    r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*(?:[-–]\s*([0-9]+(?:[.,][0-9]+)?))?\s*%\s*$")
 
 
 def parse_range(text: str) -> tuple[Decimal, Decimal]:
@@ -44,10 +45,12 @@ def load(path: str | Path) -> dict[str, Any]:
 
 
 def parse(raw: dict[str, Any]) -> dict[str, Any]:
+    """Check a plan file's data and return the content a Plan records."""
     try:
         plan = raw["plan"]
         pillars = [
-            {"code": p["code"], "name": p["name"], "name_en": p.get("name_en", "")}
+            {"code": _text(p, "code"), "name": _text(p, "name"),
+             "name_en": _text(p, "name_en", required=False)}
             for p in raw["pillars"]
         ]
         pillar_codes = {p["code"] for p in pillars}
@@ -55,26 +58,33 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
         for number, t in enumerate(raw["targets"], start=1):
             if t["pillar"] not in pillar_codes:
                 raise DomainError("invalid_plan", detail=f"trụ cột “{t['pillar']}”")
-            low, high = parse_range(t["range"])
+            low, high = parse_range(_text(t, "range"))
             targets.append({
-                "code": t["code"], "number": number, "pillar": t["pillar"],
-                "text": t["text"], "range": t["range"],
+                "code": _text(t, "code"), "number": number, "pillar": t["pillar"],
+                "text": _text(t, "text"), "range": t["range"],
                 "min": _plain(low), "max": _plain(high), "unit": "%",
             })
         codes = [t["code"] for t in targets]
         if len(set(codes)) != len(codes):
             raise DomainError("invalid_plan", detail="mã chỉ tiêu trùng / duplicate codes")
         return {
-            "code": plan["code"], "title": plan["title"],
-            "organisation": plan["organisation"],
+            "code": _text(plan, "code"), "title": _text(plan, "title"),
+            "organisation": _text(plan, "organisation"),
             "adopted_on": date.fromisoformat(str(plan["adopted_on"])).isoformat(),
-            "source": plan.get("source", ""),
+            "source": _text(plan, "source", required=False),
             "pillars": pillars, "targets": targets,
         }
     except KeyError as missing:
         raise DomainError("invalid_plan", detail=f"thiếu trường {missing} / missing") from None
     except (TypeError, ValueError, InvalidOperation) as error:
         raise DomainError("invalid_plan", detail=str(error)) from None
+
+
+def _text(table: dict[str, Any], key: str, *, required: bool = True) -> str:
+    value = table[key] if required else table.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise DomainError("invalid_plan", detail=f"trường “{key}” phải là chữ / must be text")
+    return value.strip()
 
 
 def _plain(number: Decimal) -> str:

@@ -62,7 +62,8 @@ class Task(Record):
 
     # -- commands -----------------------------------------------------------------
 
-    def _check(self, actor: Actor, action: str) -> None:
+    def check(self, actor: Actor, action: str) -> None:
+        """Refuse ``action`` by ``actor`` unless the rules allow it on this task now."""
         rules.check(actor, action, state=self.state, unit=self.unit,
                     reported_by=self.reported_by)
 
@@ -71,12 +72,12 @@ class Task(Record):
                                      reported_by=self.reported_by)
 
     def start(self, actor: Actor) -> None:
-        self._check(actor, "start")
+        self.check(actor, "start")
         self._started(actor=actor.username)
 
     def note_progress(self, actor: Actor, text: str, percent: int | str | None = None,
                       value: Decimal | str | None = None) -> None:
-        self._check(actor, "note")
+        self.check(actor, "note")
         value = validate.measured_value(value)
         if value is not None and self.target is None:
             raise DomainError("value_without_target")
@@ -85,7 +86,7 @@ class Task(Record):
 
     def submit_report(self, actor: Actor, summary: str, value: Decimal | str | None = None,
                       evidence: list[dict[str, Any]] | None = None) -> None:
-        self._check(actor, "report")
+        self.check(actor, "report")
         value = validate.measured_value(value)
         if value is not None and self.target is None:
             raise DomainError("value_without_target")
@@ -93,27 +94,35 @@ class Task(Record):
                                value=value, evidence=list(evidence or []))
 
     def verify(self, actor: Actor, comment: str = "") -> None:
-        self._check(actor, "verify")
+        self.check(actor, "verify")
         self._report_verified(actor=actor.username,
                               comment=validate.text(comment, "comment", required=False))
 
     def return_for_rework(self, actor: Actor, reason: str) -> None:
-        self._check(actor, "return")
+        self.check(actor, "return")
         self._report_returned(actor=actor.username, reason=validate.text(reason, "reason"))
 
     def extend_deadline(self, actor: Actor, deadline: date, reason: str) -> None:
-        self._check(actor, "extend")
+        """Move the deadline later (never earlier, never before today), with a reason.
+
+        Bringing a deadline forward is not an extension: DeadlineExtended counts
+        extensions and read models grade lateness against it (docs/events.md).
+        """
+        self.check(actor, "extend")
         reason = validate.text(reason, "reason")
         today = clock.local_today()
         if deadline == self.deadline:
             raise DomainError("deadline_unchanged", deadline=_dmy(deadline))
         if deadline < today:
             raise DomainError("deadline_in_past", deadline=_dmy(deadline), today=_dmy(today))
+        if deadline < self.deadline:
+            raise DomainError("deadline_not_later", deadline=_dmy(deadline),
+                              current=_dmy(self.deadline))
         self._deadline_extended(actor=actor.username, deadline=deadline,
                                 previous_deadline=self.deadline, reason=reason)
 
     def reassign(self, actor: Actor, unit: str, reason: str) -> None:
-        self._check(actor, "reassign")
+        self.check(actor, "reassign")
         reason = validate.text(reason, "reason")
         if unit == self.unit:
             raise DomainError("same_unit", unit=unit)
@@ -121,7 +130,7 @@ class Task(Record):
                          reason=reason)
 
     def cancel(self, actor: Actor, reason: str) -> None:
-        self._check(actor, "cancel")
+        self.check(actor, "cancel")
         self._cancelled(actor=actor.username, reason=validate.text(reason, "reason"))
 
     # -- events: facts in the past tense; bodies only change state ---------------

@@ -1,0 +1,172 @@
+"""Units and users through the service: creation, roles, deactivation, sign-in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests import commune
+from workflow import plan_file
+from workflow.errors import DomainError
+from workflow.rules import Actor
+
+
+def _code(call, *args, **kwargs) -> str:
+    with pytest.raises(DomainError) as refused:
+        call(*args, **kwargs)
+    return refused.value.code
+
+
+def test_a_unit_or_user_cannot_be_created_twice_whatever_the_case(service):
+    service.add_unit("VP", "Văn phòng")
+    assert _code(service.add_unit, "vp", "Văn phòng khác") == "unit_exists"
+    service.add_user("an.nv", "leader", "pw", display_name="Nguyễn Văn An")
+    assert _code(service.add_user, "AN.NV", "admin", "pw") == "user_exists"
+    user = service.get_user("An.Nv")
+    assert (user.username, user.display_name, user.role) == ("an.nv", "Nguyễn Văn An",
+                                                             "leader")
+    assert len(service.history(user.id)) == 1
+
+
+def test_unit_heads_and_members_need_an_active_unit_and_others_have_none(service):
+    service.add_unit("VP", "Văn phòng")
+    assert _code(service.add_user, "a", "unit_head", "pw") == "unit_required"
+    assert _code(service.add_user, "b", "member", "pw", unit="XX") == "unknown_unit"
+    service.add_unit("CU", "Tổ cũ")
+    service.deactivate_unit("CU", "Giải thể")
+    assert _code(service.add_user, "c", "member", "pw", unit="CU") == "unit_inactive"
+    service.add_user("d", "member", "pw", unit="vp")
+    service.add_user("e", "leader", "pw", unit="VP")
+    assert service.get_user("d").unit == "VP"  # the unit's code as stored
+    assert service.get_user("e").unit is None
+    assert _code(service.grant_role, "e", "member", None, "Chuyển") == "unit_required"
+
+
+def test_a_head_registered_with_a_lower_case_unit_code_acts_on_the_units_tasks(service):
+    commune.set_up(service, users=False)
+    service.add_user(commune.LEADER, "leader", "pw")
+    service.add_user("truong", "unit_head", "pw", unit="vp")
+    task_id = service.assign_task(commune.LEADER, unit="Vp", deadline=commune.DEADLINE,
+                                  title="Lắp camera")
+    service.start_task("truong", task_id)
+    assert service.get_task(task_id).state == "in_progress"
+
+
+def test_a_deactivated_user_is_refused_on_every_command(service):
+    commune.set_up(service)
+    started = commune.task_in_state(service, "in_progress")
+    reported = commune.task_in_state(service, "reported")
+    assigned = commune.task_in_state(service, "assigned")
+    for username in [commune.LEADER, commune.HEAD, commune.ADMIN]:
+        service.deactivate_user(username, "Nghỉ hưu")
+    later = date(2025, 4, 30)
+    seed = plan_file.load(plan_file.SEED_PLAN)
+    commands = {
+        "assign": lambda: service.assign_task(commune.LEADER, unit="VP", deadline=later,
+                                              title="Việc"),
+        "start": lambda: service.start_task(commune.HEAD, assigned),
+        "note": lambda: service.note_progress(commune.HEAD, started, "Ghi"),
+        "report": lambda: service.submit_report(commune.HEAD, started, "Xong"),
+        "verify": lambda: service.verify_task(commune.LEADER, reported),
+        "return": lambda: service.return_task(commune.LEADER, reported, "Lại"),
+        "extend": lambda: service.extend_deadline(commune.LEADER, started, later, "Hoãn"),
+        "reassign": lambda: service.reassign_task(commune.LEADER, started, "CNS", "Đổi"),
+        "cancel": lambda: service.cancel_task(commune.LEADER, started, "Hủy"),
+        "unknown task": lambda: service.start_task(commune.HEAD, "0" * 32),
+        "import plan": lambda: service.import_plan({**seed, "title": "Mới"},
+                                                   actor=commune.LEADER),
+        "add unit": lambda: service.add_unit("TN", "Thanh niên", actor=commune.LEADER),
+        "deactivate unit": lambda: service.deactivate_unit("CNS", "Gộp", actor=commune.LEADER),
+        "add user": lambda: service.add_user("x", "auditor", "pw", actor=commune.ADMIN),
+        "grant role": lambda: service.grant_role(commune.MEMBER, "unit_head", "VP", "Lên",
+                                                 actor=commune.ADMIN),
+        "deactivate user": lambda: service.deactivate_user(commune.MEMBER, "Nghỉ",
+                                                           actor=commune.ADMIN),
+        "reactivate user": lambda: service.reactivate_user(commune.LEADER, "Quay lại",
+                                                           actor=commune.ADMIN),
+        "own password": lambda: service.set_password(commune.HEAD, "mới", actor=commune.HEAD),
+    }
+    outcomes = {name: _code(command) for name, command in commands.items()}
+    assert outcomes == dict.fromkeys(commands, "user_inactive")
+    assert service.allowed_actions(commune.HEAD, started) == []
+    assert service.get_user(commune.LEADER).active is False
+
+
+def test_an_actor_object_is_read_again_so_a_stale_one_gains_nothing(service):
+    commune.set_up(service)
+    task_id = commune.task_in_state(service, "assigned")
+    cached = service.authenticate(commune.HEAD, commune.PASSWORD)
+    service.deactivate_user(commune.HEAD, "Chuyển công tác")
+    assert _code(service.start_task, cached, task_id) == "user_inactive"
+    forged = Actor(commune.MEMBER, "leader")
+    assert _code(service.cancel_task, forged, task_id, "Hủy") == "permission_denied"
+    assert _code(service.start_task, Actor("khong.co", "unit_head", "VP"), task_id) == (
+        "unknown_user")
+
+
+def test_a_reactivated_user_may_act_again(service):
+    commune.set_up(service)
+    task_id = commune.task_in_state(service, "assigned")
+    service.deactivate_user(commune.HEAD, "Nghỉ phép dài")
+    service.reactivate_user(commune.HEAD, "Đi làm lại")
+    service.start_task(commune.HEAD, task_id)
+    assert [type(e).__name__ for e in service.history(service.get_user(commune.HEAD).id)] == [
+        "UserRegistered", "UserDeactivated", "UserReactivated"]
+
+
+def test_granting_a_role_changes_what_the_user_may_do(service):
+    commune.set_up(service)
+    task_id = commune.task_in_state(service, "in_progress")
+    assert _code(service.submit_report, commune.MEMBER, task_id, "Xong") == (
+        "permission_denied")
+    service.grant_role(commune.MEMBER, "unit_head", "VP", "Trưởng ban nghỉ hưu")
+    service.submit_report(commune.MEMBER, task_id, "Xong")
+    granted = service.history(service.get_user(commune.MEMBER).id)[-1]
+    assert (type(granted).__name__, granted.role, granted.unit, granted.reason,
+            granted.actor) == ("RoleGranted", "unit_head", "VP", "Trưởng ban nghỉ hưu",
+                               "system")
+    # Moved to another unit, the user now acts there and no longer here.
+    service.grant_role(commune.MEMBER, "member", "CNS", "Luân chuyển")
+    assert service.allowed_actions(commune.MEMBER, task_id) == []
+    other = commune.task_in_state(service, "in_progress", unit="CNS")
+    assert service.allowed_actions(commune.MEMBER, other) == ["note"]
+    assert _code(service.grant_role, commune.MEMBER, "chu_tich", None, "x") == "invalid_role"
+    assert _code(service.grant_role, commune.MEMBER, "member", "VP", "") == "reason_required"
+
+
+def test_authenticate_answers_the_actor_only_for_the_right_password_of_an_active_user(
+        service):
+    commune.set_up(service)
+    actor = service.authenticate(commune.HEAD, commune.PASSWORD)
+    assert actor == Actor(commune.HEAD, "unit_head", "VP", True)
+    assert service.authenticate(commune.HEAD.upper(), commune.PASSWORD) == actor
+    assert service.authenticate(commune.HEAD, "sai") is None
+    assert service.authenticate("khong.co", commune.PASSWORD) is None
+    service.set_password(commune.HEAD, "mật khẩu mới", actor=commune.HEAD)
+    assert service.authenticate(commune.HEAD, commune.PASSWORD) is None
+    assert service.authenticate(commune.HEAD, "mật khẩu mới") == actor
+    service.deactivate_user(commune.HEAD, "Nghỉ")
+    assert service.authenticate(commune.HEAD, "mật khẩu mới") is None
+    stored = service.get_user(commune.HEAD).password_hash
+    assert "mật khẩu mới" not in stored and stored.startswith("$argon2id$")
+
+
+def test_users_change_only_their_own_password_unless_admin(service):
+    commune.set_up(service)
+    assert _code(service.set_password, commune.HEAD, "x", actor=commune.MEMBER) == (
+        "permission_denied")
+    service.set_password(commune.HEAD, "do-quan-tri-dat", actor=commune.ADMIN)
+    assert service.authenticate(commune.HEAD, "do-quan-tri-dat") is not None
+    changed = service.history(service.get_user(commune.HEAD).id)[-1]
+    assert (type(changed).__name__, changed.actor) == ("PasswordChanged", commune.ADMIN)
+
+
+def test_a_deactivated_unit_takes_no_new_tasks(service):
+    commune.set_up(service)
+    service.deactivate_unit("CNS", "Sáp nhập vào thôn 2", actor=commune.LEADER)
+    assert _code(service.assign_task, commune.LEADER, unit="CNS", deadline=commune.DEADLINE,
+                 title="Việc") == "unit_inactive"
+    unit = service.get_unit("cns")
+    assert (unit.code, unit.active) == ("CNS", False)
+    assert service.history(unit.id)[-1].reason == "Sáp nhập vào thôn 2"

@@ -1,0 +1,121 @@
+"""Every refusal has a stable code and a filled-in message in Vietnamese and English.
+
+Each error code is provoked here through the service (SQLite and PostgreSQL), the
+way a person would meet it, and its messages are checked.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+
+import pytest
+
+from tests import commune
+from workflow import plan_file
+from workflow.errors import MESSAGES, DomainError
+
+VIETNAMESE_LETTERS = re.compile(
+    "[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]")
+
+
+def _scenarios(service) -> dict[str, object]:
+    """For each error code, a command that meets it (run in this order)."""
+    reported = commune.task_in_state(service, "reported")
+    started = commune.task_in_state(service, "in_progress")
+    untargeted = commune.task_in_state(service, "in_progress", target=None)
+    verified = commune.task_in_state(service, "verified")
+    later = date(2025, 4, 30)
+    return {
+        "transition_not_allowed": lambda: service.start_task(commune.HEAD, verified),
+        "permission_denied": lambda: service.submit_report(commune.MEMBER, started, "Xong"),
+        "other_unit": lambda: service.note_progress(commune.OTHER_HEAD, started, "Xem"),
+        "user_inactive": lambda: (
+            service.deactivate_user(commune.OTHER_MEMBER, "Nghỉ việc"),
+            service.note_progress(commune.OTHER_MEMBER, started, "Vẫn làm")),
+        "unknown_user": lambda: service.start_task("khong.ai", started),
+        "unknown_unit": lambda: service.assign_task(
+            commune.LEADER, unit="KHONG-CO", deadline=later, title="Việc"),
+        "unit_inactive": lambda: (
+            service.add_unit("CU", "Tổ cũ"), service.deactivate_unit("CU", "Giải thể"),
+            service.reassign_task(commune.LEADER, started, "CU", "Chuyển")),
+        "unknown_task": lambda: service.start_task(commune.HEAD, "không-phải-mã"),
+        "ambiguous_task": lambda: _raise(DomainError("ambiguous_task", task="3f2a")),
+        "unknown_plan": lambda: service.assign_task(
+            commune.LEADER, unit="VP", deadline=later, title="Việc", target="CT01",
+            plan="KH-KHAC"),
+        "plan_required": lambda: service.assign_task(
+            commune.LEADER, unit="VP", deadline=later, title="Việc", target="CT01"),
+        "unknown_target": lambda: service.assign_task(
+            commune.LEADER, unit="VP", deadline=later, title="Việc", target="CT99",
+            plan=commune.PLAN),
+        "unit_exists": lambda: service.add_unit("vp", "Văn phòng (lần hai)"),
+        "user_exists": lambda: service.add_user("Lanh.Dao", "leader", "pw"),
+        "unit_required": lambda: service.add_user("ai.do", "member", "pw"),
+        "invalid_role": lambda: service.add_user("ai.do", "chu_tich", "pw"),
+        "reason_required": lambda: service.cancel_task(commune.LEADER, started, " "),
+        "text_required": lambda: service.note_progress(commune.HEAD, started, ""),
+        "text_too_long": lambda: service.assign_task(
+            commune.LEADER, unit="VP", deadline=later, title="t" * 201),
+        "deadline_in_past": lambda: service.assign_task(
+            commune.LEADER, unit="VP", deadline=date(2025, 2, 1), title="Việc"),
+        "deadline_unchanged": lambda: service.extend_deadline(
+            commune.LEADER, started, commune.DEADLINE, "Như cũ"),
+        "deadline_not_later": lambda: service.extend_deadline(
+            commune.LEADER, started, date(2025, 3, 15), "Làm gấp"),
+        "same_unit": lambda: service.reassign_task(commune.LEADER, started, "VP", "Như cũ"),
+        "invalid_percent": lambda: service.note_progress(
+            commune.HEAD, started, "Tiến độ", percent="120"),
+        "invalid_value": lambda: service.submit_report(
+            commune.HEAD, started, "Xong", value="abc"),
+        "value_without_target": lambda: service.submit_report(
+            commune.HEAD, untargeted, "Xong", value="50"),
+        "invalid_plan": lambda: service.import_plan(
+            plan_file.parse({**_raw_seed(), "targets": [{"code": "X", "pillar": "CQS",
+                                                         "range": "nhiều", "text": "x"}]})),
+        "concurrent_change": lambda: service.note_progress(
+            commune.HEAD, started, "Cũ", expected_version=1),
+        # Last: the head becomes a leader, which changes what they may do.
+        "reporter_cannot_verify": lambda: (
+            service.grant_role(commune.HEAD, "leader", None, "Bầu bổ sung"),
+            service.verify_task(commune.HEAD, reported)),
+    }
+
+
+def _raise(error: DomainError) -> None:
+    raise error
+
+
+def _raw_seed() -> dict:
+    return tomllib.loads(plan_file.SEED_PLAN.read_text(encoding="utf-8"))
+
+
+def test_every_error_code_is_met_through_the_service_with_full_messages(service):
+    commune.set_up(service)
+    scenarios = _scenarios(service)
+    assert set(scenarios) == set(MESSAGES), "each error code needs a scenario here"
+    met = {}
+    for expected_code, command in scenarios.items():
+        with pytest.raises(DomainError) as refused:
+            command()
+        met[expected_code] = refused.value
+    assert {code: error.code for code, error in met.items()} == {c: c for c in scenarios}
+    for code, error in met.items():
+        vi, en = error.message("vi"), error.message("en")
+        assert vi and en and vi != en, code
+        assert "?" not in vi and "?" not in en, (code, vi, en)
+        assert "{" not in vi + en and "}" not in vi + en, (code, vi, en)
+        assert VIETNAMESE_LETTERS.search(vi.lower()), (code, vi)
+        assert str(error) == en
+
+
+def test_the_default_message_is_vietnamese():
+    error = DomainError("unknown_unit", unit="XYZ")
+    assert error.message() == "Không tìm thấy đơn vị “XYZ”."
+    assert error.message("en-GB") == "No unit with code 'XYZ'."
+
+
+def test_an_unknown_error_code_is_a_programming_error():
+    with pytest.raises(KeyError):
+        DomainError("no_such_code")
