@@ -1,0 +1,107 @@
+"""``nhiemvu alerts …``: one sweep by hand (cron, systemd), the outbox, a person's feed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from events.alerts import queries
+from events.cli import alerts as alerts_cli
+from events.cli.runtime import GuardedGroup
+from events.store import Store
+from tests import commune
+from tests.commune import HEAD, LEADER
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def nhiemvu(database_url, monkeypatch):
+    for name in ("NHIEMVU_SMTP_URL", "NHIEMVU_ALERT_OVERDUE_EVERY_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+
+    # The lead wires these into the main group; a group of our own stands in for it.
+    @click.group(cls=GuardedGroup)
+    def main() -> None:
+        pass
+
+    alerts_cli.register(main)
+    runner = CliRunner()
+
+    def run(*args: str):
+        monkeypatch.setenv("NHIEMVU_DATABASE_URL", database_url)
+        result = runner.invoke(main, list(args))
+        assert "Traceback" not in result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
+def task(database_url, clock):
+    with Store(database_url, clock=clock) as store:
+        commune.set_up(store.service)
+        return store.service.assign_task(LEADER, unit="VP", deadline=date(2025, 3, 31),
+                                         title="Tập huấn kỹ năng số")
+
+
+def test_a_sweep_at_a_given_time_records_the_due_alerts_once(nhiemvu, task):
+    first = nhiemvu("alerts", "sweep", "--at", "2025-03-24T09:00")
+    again = nhiemvu("alerts", "sweep", "--at", "2025-03-24T10:00+07:00")
+    assert first.exit_code == 0, first.output
+    assert "24/03/2025 09:00: 1 cảnh báo mới (1 đến hạn), 0 thư chờ gửi" in first.output
+    assert again.exit_code == 0 and ": 0 cảnh báo mới (0 đến hạn)" in again.output
+    feed = nhiemvu("alerts", "inbox", HEAD)
+    assert "Sắp đến hạn, còn 7 ngày (hạn 31/03/2025)" in feed.output
+    assert "Chưa đọc: 1" in feed.output
+
+
+def test_a_time_that_is_not_a_time_is_bad_input(nhiemvu, task):
+    result = nhiemvu("alerts", "sweep", "--at", "thứ hai")
+    assert result.exit_code == 2
+    assert "thời điểm “thứ hai” không hợp lệ" in result.output
+
+
+def test_a_bad_alert_setting_is_bad_input_naming_it(nhiemvu, task, monkeypatch):
+    monkeypatch.setenv("NHIEMVU_ALERT_OVERDUE_EVERY_DAYS", "ba")
+    result = nhiemvu("alerts", "sweep")
+    assert result.exit_code == 2
+    assert "NHIEMVU_ALERT_OVERDUE_EVERY_DAYS" in result.output
+
+
+def test_sending_mail_without_an_smtp_server_set_is_bad_input(nhiemvu, task):
+    result = nhiemvu("alerts", "send")
+    assert result.exit_code == 2 and "NHIEMVU_SMTP_URL" in result.output
+
+
+def test_the_scheduler_command_sweeps_at_start_and_stops_cleanly_on_ctrl_c(
+        database_url, task):
+    env = {**os.environ, "NHIEMVU_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
+           "NHIEMVU_SMTP_URL": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from events.cli.alerts import scheduler; scheduler()"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # The start-up sweep runs as of now (real time), long after the 2025 deadline.
+        for _ in range(300):
+            with Store(database_url) as store:
+                if queries.task_alerts(store, task):
+                    break
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Bộ hẹn giờ chạy: quét mỗi 0:15:00, thư sáng lúc 07:00, SMTP tắt." in out
+    with Store(database_url) as store:
+        kinds = [a["data"]["kind"] for a in queries.task_alerts(store, task)]
+    assert kinds[:5] == ["approaching", "approaching", "approaching", "due_today", "missed"]

@@ -1,0 +1,123 @@
+"""Sweeps running at the same moment, in threads and in separate processes.
+
+Whoever gets there first records an alert; everyone else finds it recorded. The
+count of alert events in the log is the proof: each alert exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from events.alerts import queries
+from events.alerts.sweep import sweep
+from events.store import Store
+from tests import commune
+from tests.commune import LEADER
+from workflow.alerts import AlertPolicy, due_thresholds
+from workflow.clock import LOCAL_TZ
+
+ROOT = Path(__file__).resolve().parent.parent
+SWEEP_AT = datetime.combine(date(2025, 3, 12), clock_time(9), LOCAL_TZ)
+TASKS = 40
+
+
+def store_with_due_tasks(store) -> int:
+    """Tasks due 01/03..20/03 swept on 12/03; returns how many alerts are due."""
+    commune.set_up(store.service)
+    expected = 0
+    for n in range(TASKS):
+        deadline = date(2025, 3, 1) + timedelta(days=n % 20)
+        store.service.assign_task(LEADER, unit="VP" if n % 2 else "CNS", deadline=deadline,
+                                  title=f"Nhiệm vụ số {n}")
+        expected += len(due_thresholds(AlertPolicy(), deadline, date(2025, 3, 1),
+                                       SWEEP_AT.date()))
+    return expected
+
+
+def recorded_alerts(url: str) -> list:
+    with Store(url) as store:
+        notes = store.service.recorder.select_notifications(start=1, limit=100_000)
+        return [n.originator_id for n in notes
+                if n.topic == "nhiemvu.alerts.DeadlineAlertRaised"]
+
+
+def test_two_sweeps_in_threads_at_once_record_each_alert_once(store, database_url):
+    expected = store_with_due_tasks(store)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker() -> None:
+        with Store(database_url) as own:  # as a second web worker would have
+            barrier.wait()
+            results.append(sweep(own, at=SWEEP_AT))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    alerts = recorded_alerts(database_url)
+    assert len(results) == 2 and expected > TASKS
+    assert len(alerts) == len(set(alerts)) == expected
+    assert sum(r.raised for r in results) == expected
+    assert all(r.due == expected for r in results)
+
+
+SCRIPT = """
+import sys, time
+from datetime import datetime
+from events.alerts import queries
+from events.alerts.sweep import sweep
+from events.store import Store
+url, at, start = sys.argv[1:]
+store = Store(url)
+time.sleep(max(0.0, float(start) - time.time()))
+print(sweep(store, at=datetime.fromisoformat(at)).raised)
+store.close()
+"""
+
+
+def test_two_sweep_processes_at_once_record_each_alert_once(store, database_url):
+    expected = store_with_due_tasks(store)
+    start = str(time.time() + 4)  # both are importing by then; they sweep together
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [subprocess.Popen([sys.executable, "-c", SCRIPT, database_url,
+                                   SWEEP_AT.isoformat(), start],
+                                  cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert sum(int(out.strip()) for out, _ in outputs) == expected
+    alerts = recorded_alerts(database_url)
+    assert len(alerts) == len(set(alerts)) == expected
+
+
+def test_two_sweeps_at_once_put_each_alert_in_one_mail_per_person(store, database_url):
+    store_with_due_tasks(store)
+    for username, unit in (("thu.vp", "VP"), ("thu.cns", "CNS")):
+        store.service.add_user(username, "member", commune.PASSWORD, unit=unit,
+                               email=f"{username}@thanhhuong.gov.vn")
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        with Store(database_url) as own:
+            barrier.wait()
+            sweep(own, at=SWEEP_AT, mail=True)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store.projections.catch_up()
+    for username in ("thu.vp", "thu.cns"):
+        mailed = sum(d["alerts"] for d in queries.deliveries(store, username=username))
+        feed = queries.inbox(store, username, limit=1000)
+        assert feed and mailed == len(feed)
