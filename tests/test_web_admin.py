@@ -1,0 +1,78 @@
+"""Units and users managed from the web: each change is an event with the admin as actor."""
+
+from __future__ import annotations
+
+from tests.webapp import *  # noqa: F403  (fixtures)
+from tests.webapp import Browser
+from web import storage
+from workflow.base import named_id
+
+
+def last_event(app, kind: str, name: str):
+    with app.app_context():
+        return storage.service().history(named_id(kind, name))[-1]
+
+
+def test_an_admin_adds_a_unit_recorded_as_their_act(app, as_role):
+    admin = as_role("quantri")
+    response = admin.post("/admin/units", {"code": "tn", "name": "Đoàn Thanh niên",
+                                           "kind": "mass organisation"})
+    assert response.status_code == 303
+    event = last_event(app, "unit", "TN")
+    assert type(event).__name__ == "UnitCreated" and event.actor == "quantri"
+    assert "Đoàn Thanh niên (TN)" in admin.get("/admin/units").text
+
+
+def test_adding_a_unit_twice_is_refused_and_keeps_what_was_typed(as_role):
+    response = as_role("quantri").post("/admin/units", {"code": "VP", "name": "Trùng mã"})
+    assert response.status_code == 422
+    assert "Đơn vị “VP” đã tồn tại." in response.text and 'value="Trùng mã"' in response.text
+
+
+def test_a_leader_deactivates_a_unit_with_a_reason(app, as_role):
+    leader = as_role("lanhdao")
+    assert leader.post("/admin/units/YT/deactivate", {"reason": "Sáp nhập"}).status_code == 303
+    event = last_event(app, "unit", "YT")
+    assert type(event).__name__ == "UnitDeactivated" and event.reason == "Sáp nhập"
+    assert "Ngừng hoạt động" in leader.get("/admin/units").text
+
+
+def test_an_admin_adds_a_user_who_can_then_sign_in(app, as_role):
+    response = as_role("quantri").post("/admin/users", {
+        "username": "Moi", "display_name": "Nguyễn Văn Mới", "role": "member",
+        "unit": "YT", "email": "moi@example.org", "password": "mat-khau-dai"})
+    assert response.status_code == 303
+    event = last_event(app, "user", "moi")
+    assert event.actor == "quantri" and event.role == "member" and event.unit == "YT"
+    assert Browser(app.test_client()).sign_in("moi", "mat-khau-dai").status_code == 303
+
+
+def test_a_short_password_or_a_unit_role_without_unit_is_refused(as_role):
+    admin = as_role("quantri")
+    short = admin.post("/admin/users", {"username": "a", "role": "member", "unit": "YT",
+                                        "password": "ngan"})
+    assert short.status_code == 422 and "ít nhất 8 ký tự" in short.text
+    no_unit = admin.post("/admin/users", {"username": "b", "role": "unit_head",
+                                          "password": "mat-khau-dai"})
+    assert no_unit.status_code == 422 and "cần thuộc một đơn vị" in no_unit.text
+
+
+def test_an_admin_deactivates_reactivates_and_resets_a_password(app, as_role):
+    admin = as_role("quantri")
+    assert admin.post("/admin/users/canboyt/deactivate",
+                      {"reason": "Nghỉ phép dài"}).status_code == 303
+    assert Browser(app.test_client()).sign_in("canboyt").status_code == 401
+    assert admin.post("/admin/users/canboyt/reactivate",
+                      {"reason": "Đi làm lại"}).status_code == 303
+    assert admin.post("/admin/users/canboyt/password",
+                      {"password": "mat-khau-moi-9"}).status_code == 303
+    event = last_event(app, "user", "canboyt")
+    assert type(event).__name__ == "PasswordChanged" and event.actor == "quantri"
+    assert Browser(app.test_client()).sign_in("canboyt", "mat-khau-moi-9").status_code == 303
+
+
+def test_deactivating_without_a_reason_is_refused_inline(app, as_role):
+    response = as_role("quantri").post("/admin/users/canboyt/deactivate", {"reason": ""})
+    assert response.status_code == 422
+    assert "<details open>" in response.text and 'role="alert"' in response.text
+    assert type(last_event(app, "user", "canboyt")).__name__ == "UserRegistered"

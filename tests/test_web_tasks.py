@@ -1,0 +1,213 @@
+"""The task page's actions through the web: what was recorded, what the person sees."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+
+from tests.webapp import *  # noqa: F403  (fixtures)
+from tests.webapp import upload
+from web import storage
+
+
+def events_of(app, task_id):
+    with app.app_context():
+        return storage.service().history(task_id)
+
+
+def post_action(browser, task_id, action, data=None, htmx=False, **kwargs):
+    return browser.post(f"/tasks/{task_id}/{action}", data or {},
+                        page=f"/tasks/{task_id}", htmx=htmx, **kwargs)
+
+
+def test_a_unit_head_starts_a_task_with_a_plain_form_and_is_redirected(app, as_role, task_id):
+    browser = as_role("truongvp")
+    response = post_action(browser, task_id, "start", {"version": "1"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/tasks/{task_id}"
+    page = browser.get(f"/tasks/{task_id}").text
+    assert "Đã bắt đầu thực hiện." in page and "Đang thực hiện" in page
+    assert type(events_of(app, task_id)[-1]).__name__ == "WorkStarted"
+
+
+def test_with_htmx_an_action_returns_the_refreshed_panel(app, as_role, task_id):
+    response = post_action(as_role("truongvp"), task_id, "start", {"version": "1"}, htmx=True)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="task-panel"')
+    assert "Đã bắt đầu thực hiện." in response.text
+    assert 'aria-live="polite"' in response.text
+
+
+def test_a_report_stores_the_evidence_by_digest_and_records_it(app, seeded, as_role, task_id):
+    with app.app_context():
+        seeded.start_task("truongvp", task_id)
+    content = b"%PDF-1.4 bien ban nghiem thu"
+    response = post_action(as_role("truongvp"), task_id, "report", {
+        "summary": "Đã số hóa 65% hồ sơ", "value": "65,5",
+        "links": "https://dichvucong.gov.vn/ho-so",
+        "evidence": upload(content, "Biên bản.pdf")}, multipart=True)
+    assert response.status_code == 303
+    reported = events_of(app, task_id)[-1]
+    digest = hashlib.sha256(content).hexdigest()
+    assert str(reported.value) == "65.5"
+    assert reported.evidence == [
+        {"sha256": digest, "name": "Biên bản.pdf", "size": len(content),
+         "type": "application/pdf"},
+        {"link": "https://dichvucong.gov.vn/ho-so"}]
+    stored = app.instance_path + f"/evidence/{digest[:2]}/{digest}"
+    with open(stored, "rb") as handle:
+        assert handle.read() == content
+    download = as_role("lanhdao").get(f"/tasks/{task_id}/evidence/{digest}")
+    assert download.data == content
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    download.close()
+
+
+@pytest.mark.parametrize(("name", "size", "message"), [
+    ("script.exe", 10, "Không nhận loại tệp"),
+    ("anh.png", 2 * 1024 * 1024 + 1, "quá lớn (tối đa 2 MB)"),
+])
+def test_evidence_of_the_wrong_type_or_size_is_refused_before_any_event(
+        app, seeded, as_role, task_id, name, size, message):
+    app.config["EVIDENCE_MAX_BYTES"] = 2 * 1024 * 1024
+    with app.app_context():
+        seeded.start_task("truongvp", task_id)
+    response = post_action(as_role("truongvp"), task_id, "report", {
+        "summary": "Báo cáo có tệp lạ", "evidence": upload(b"x" * size, name)},
+        multipart=True)
+    assert response.status_code == 422
+    assert message in response.text
+    assert "Báo cáo có tệp lạ" in response.text  # what was typed is kept
+    assert type(events_of(app, task_id)[-1]).__name__ == "WorkStarted"
+
+
+def test_a_download_of_a_digest_not_in_the_task_is_404(as_role, task_id):
+    response = as_role("truongvp").get(f"/tasks/{task_id}/evidence/{'a' * 64}")
+    assert response.status_code == 404
+
+
+def test_a_stale_form_is_refused_as_a_concurrent_change_and_keeps_the_text(
+        app, seeded, as_role, task_id):
+    with app.app_context():
+        seeded.start_task("truongvp", task_id)
+        seeded.note_progress("canbovp", task_id, "Đã họp")
+    response = post_action(as_role("truongvp"), task_id, "note",
+                           {"version": "2", "text": "Tiến độ của tôi"}, htmx=True)
+    assert response.status_code == 422
+    assert "vừa được người khác cập nhật" in response.text
+    assert "Tiến độ của tôi</textarea>" in response.text
+    assert 'name="version" value="3"' in response.text  # the panel is refreshed
+    assert len(events_of(app, task_id)) == 3
+
+
+def test_an_invalid_percentage_is_explained_and_the_typed_text_kept(app, seeded, as_role,
+                                                                    task_id):
+    with app.app_context():
+        seeded.start_task("truongvp", task_id)
+    response = post_action(as_role("canbovp"), task_id, "note",
+                           {"text": "Đã tập huấn 20 người", "percent": "150"})
+    assert response.status_code == 422
+    assert "Tỷ lệ hoàn thành phải từ 0 đến 100." in response.text
+    assert "Đã tập huấn 20 người</textarea>" in response.text
+    assert "<details open>" in response.text
+
+
+def test_a_return_without_a_reason_is_refused_with_a_message(app, seeded, as_role, task_id):
+    with app.app_context():
+        seeded.start_task("truongvp", task_id)
+        seeded.submit_report("truongvp", task_id, "Xong")
+    response = post_action(as_role("lanhdao"), task_id, "return", {"reason": "  "})
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text
+    assert type(events_of(app, task_id)[-1]).__name__ == "ReportSubmitted"
+
+
+def test_a_leader_extends_the_deadline_typed_as_dd_mm_yyyy(app, as_role, task_id):
+    response = post_action(as_role("lanhdao"), task_id, "extend",
+                           {"deadline": "15/04/2025", "reason": "Chờ phần mềm"})
+    assert response.status_code == 303
+    extended = events_of(app, task_id)[-1]
+    assert extended.deadline == date(2025, 4, 15)
+    page = as_role("truongvp").get(f"/tasks/{task_id}").text
+    assert "15/04/2025" in page and "hạn ban đầu 31/03/2025, gia hạn 1 lần" in page
+    assert "gia hạn từ 31/03/2025 đến 15/04/2025." in page and "Chờ phần mềm" in page
+
+
+def test_a_leader_reassigns_and_cancels(app, as_role, task_id):
+    leader = as_role("lanhdao")
+    assert post_action(leader, task_id, "reassign",
+                       {"unit": "YT", "reason": "Đúng chức năng"}).status_code == 303
+    assert post_action(leader, task_id, "cancel", {"reason": "Trùng"}).status_code == 303
+    kinds = [type(e).__name__ for e in events_of(app, task_id)]
+    assert kinds == ["TaskAssigned", "TaskReassigned", "TaskCancelled"]
+    page = leader.get(f"/tasks/{task_id}").text
+    assert "giao lại từ Văn phòng UBND xã sang Trạm y tế." in page
+    assert "Bạn không có thao tác nào" in page
+
+
+def test_the_whole_life_shows_in_the_history_in_order_with_the_people(app, as_role, task_id):
+    head, leader = as_role("truongvp"), as_role("lanhdao")
+    post_action(head, task_id, "start")
+    post_action(head, task_id, "report", {"summary": "Lần 1", "value": "55"})
+    post_action(leader, task_id, "return", {"reason": "Thiếu biên bản"})
+    post_action(head, task_id, "report", {"summary": "Lần 2", "value": "62"})
+    post_action(leader, task_id, "verify", {"comment": "Đạt"})
+    page = head.get(f"/tasks/{task_id}").text
+    sentences = [
+        "Người lanhdao giao nhiệm vụ cho Văn phòng UBND xã, hạn 31/03/2025.",
+        "Người truongvp bắt đầu thực hiện.", "Người truongvp báo cáo kết quả.",
+        "Người lanhdao trả lại báo cáo để làm lại.", "Người truongvp báo cáo kết quả.",
+        "Người lanhdao xác nhận hoàn thành."]
+    positions = []
+    start = 0
+    for sentence in sentences:
+        start = page.index(sentence, start)
+        positions.append(start)
+    assert positions == sorted(positions)
+    assert "Thiếu biên bản" in page and "01/03/2025 09:00" in page
+    assert "Đã xác nhận hoàn thành" in page
+
+
+def test_a_leader_assigns_a_task_and_lands_on_its_page(app, as_role, seeded):
+    response = as_role("lanhdao").post("/tasks/new", {
+        "title": "Tập huấn kỹ năng số", "unit": "YT", "deadline": "2025-04-30",
+        "target": "CT01", "description": "Cho cán bộ trạm"})
+    assert response.status_code == 303
+    page = as_role("truongyt").get(response.headers["Location"]).text
+    assert "Tập huấn kỹ năng số" in page and "Trạm y tế" in page and "CT01" in page
+
+
+def test_an_assignment_with_a_past_deadline_is_refused_keeping_the_form(as_role, seeded):
+    response = as_role("lanhdao").post("/tasks/new", {
+        "title": "Việc cũ", "unit": "YT", "deadline": "2024-01-01"})
+    assert response.status_code == 422
+    assert "không được trước hôm nay" in response.text and 'value="Việc cũ"' in response.text
+
+
+def test_the_task_list_filters_and_searches_without_diacritics(app, seeded, as_role, task_id):
+    with app.app_context():
+        seeded.assign_task("lanhdao", unit="YT", deadline=date(2025, 5, 1),
+                           title="Hồ sơ sức khỏe điện tử")
+    browser = as_role("giamsat")
+    found = browser.get("/tasks/?q=suc+khoe", htmx=True).text
+    assert "Hồ sơ sức khỏe điện tử" in found and "Số hóa hồ sơ" not in found
+    by_unit = browser.get("/tasks/?unit=VP").text
+    assert "Số hóa hồ sơ công việc" in by_unit and "Hồ sơ sức khỏe" not in by_unit
+    assert 'option value="VP" selected' in by_unit
+
+
+def test_the_task_list_pages_with_a_cursor(app, seeded, as_role):
+    app.config["PAGE_SIZE"] = 2
+    with app.app_context():
+        for n in range(3):
+            seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 4, 1 + n),
+                               title=f"Việc số {n}")
+    browser = as_role("lanhdao")
+    first = browser.get("/tasks/").text
+    assert "Việc số 0" in first and "Việc số 2" not in first
+    link = first.split('class="pager"><a href="')[1].split('"')[0].replace("&amp;", "&")
+    second = browser.get(link, htmx=True).text
+    assert "Việc số 2" in second and "Việc số 0" not in second

@@ -1,0 +1,130 @@
+"""Fixtures and helpers for the web tests: an app on an empty store, seeded by commands.
+
+Imported with ``from tests.webapp import *`` so pytest sees the fixtures; CSRF stays
+on, so every POST carries the token read from the page, as a browser would.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from web import create_app, storage
+from workflow import plan_file
+
+__all__ = ["PASSWORD", "SEED_PLAN", "Browser", "app", "as_role", "client", "seed", "seeded",
+           "task_id", "token", "upload"]
+
+PASSWORD = "matkhau-123"
+SEED_PLAN = "workflow/seed/thanh-huong-2025.toml"
+# username -> (role, unit)
+PEOPLE = {
+    "lanhdao": ("leader", None),
+    "lanhdao2": ("leader", None),
+    "quantri": ("admin", None),
+    "giamsat": ("auditor", None),
+    "truongvp": ("unit_head", "VP"),
+    "canbovp": ("member", "VP"),
+    "truongyt": ("unit_head", "YT"),
+    "canboyt": ("member", "YT"),
+    "canbo2yt": ("member", "YT"),  # the one whose account the admin tests change
+}
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def token(html: str) -> str:
+    found = _TOKEN.search(html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+def app(database_url, clock, tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                      "DATABASE_URL": database_url, "CLOCK": clock,
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    yield app
+    storage.close(app)
+
+
+def seed(svc) -> None:
+    """Units VP and YT, one person per role (PEOPLE), the seed plan."""
+    svc.import_plan(plan_file.load(SEED_PLAN))
+    svc.add_unit("VP", "Văn phòng UBND xã", "office")
+    svc.add_unit("YT", "Trạm y tế", "sector")
+    for username, (role, unit) in PEOPLE.items():
+        svc.add_user(username, role, PASSWORD, unit=unit, display_name=f"Người {username}")
+
+
+@pytest.fixture
+def seeded(app):
+    """The app's store, seeded (see ``seed``); returns the service."""
+    with app.app_context():
+        svc = storage.service()
+        seed(svc)
+        return svc
+
+
+@pytest.fixture
+def task_id(app, seeded):
+    """A task of unit VP, linked to target CT02, due 31/03/2025."""
+    with app.app_context():
+        return seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 31),
+                                  title="Số hóa hồ sơ công việc", target="CT02",
+                                  plan="KH-CDS-2025", description="Mẫu: dữ liệu thử")
+
+
+def upload(content: bytes, name: str) -> FileStorage:
+    return FileStorage(io.BytesIO(content), filename=name)
+
+
+class Browser:
+    """A test client that signs in and posts forms with the page's CSRF token."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def sign_in(self, username: str, password: str = PASSWORD):
+        page = self.client.get("/sign-in")
+        return self.client.post("/sign-in", data={
+            "username": username, "password": password, "csrf_token": token(page.text)})
+
+    def get(self, url: str, htmx: bool = False, **kwargs):
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.get(url, headers=headers, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, *, page: str | None = None,
+             htmx: bool = False, multipart: bool = False, **kwargs):
+        """POST as the form on ``page`` (default: ``url`` itself) would, token included."""
+        form_page = self.client.get(page or url)
+        data = {"csrf_token": token(form_page.text), **(data or {})}
+        headers = {"HX-Request": "true"} if htmx else {}
+        if multipart:
+            # Encoded here, in memory: the test client would spill big bodies to a
+            # temporary file that it never closes.
+            boundary, body = encode_multipart(MultiDict(data))
+            return self.client.post(url, data=body, headers=headers,
+                                    content_type=f"multipart/form-data; boundary={boundary}")
+        return self.client.post(url, data=data, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def client(app) -> Browser:
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def as_role(app, seeded):
+    """``as_role("truongvp")`` → a Browser signed in as that person."""
+    def sign_in(username: str) -> Browser:
+        browser = Browser(app.test_client())
+        response = browser.sign_in(username)
+        assert response.status_code == 303, response.text
+        return browser
+    return sign_in

@@ -1,0 +1,32 @@
+"""The web app: Flask + htmx over the workflow service and the read models.
+
+``create_app`` is the one entry point; it wires the extensions and the feature
+blueprints (auth, dashboard, tasks, plan, admin) and opens the store lazily.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from web import assets, config, errors, i18n, security, storage
+from web.extensions import init_extensions
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    folder = (test_config or {}).get("INSTANCE_PATH") or config.instance_path()
+    app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
+    config.load(app, test_config)
+    init_extensions(app)
+    storage.init_app(app)
+    security.init_app(app)
+    assets.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+
+    from web import admin, audit, auth, dashboard, plan, tasks
+
+    for blueprint in (auth.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    return app

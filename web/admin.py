@@ -1,0 +1,132 @@
+"""Quản trị: units and users. Each change is an event with the admin as its actor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext
+from werkzeug.datastructures import ImmutableMultiDict
+
+from web import auth, hx, reads, storage
+from web.errors import form_status
+from web.i18n import error_text
+from workflow import rules
+from workflow.errors import DomainError
+from workflow.rules import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ROLES = [role.value for role in Role]
+
+
+@bp.before_request
+def _guard():
+    # Checked before any form is read: a refused person learns nothing and changes nothing.
+    needed = "manage_users" if request.path.startswith("/admin/users") else "manage_units"
+    rules.check_admin(auth.actor(), needed)
+
+
+def _units_page(values=None, error=None, error_form=None, status=200):
+    rules.check_admin(auth.actor(), "manage_units")
+    return hx.page("admin/units.html", "units", status=status, units=reads.units(),
+                   values=values or ImmutableMultiDict(), error=error,
+                   error_form=error_form)
+
+
+def _users_page(values=None, error=None, error_form=None, status=200):
+    rules.check_admin(auth.actor(), "manage_users")
+    return hx.page("admin/users.html", "users", status=status, users=reads.users(),
+                   units=reads.active_units(), roles=ROLES,
+                   values=values or ImmutableMultiDict(), error=error,
+                   error_form=error_form)
+
+
+def _run(command: Callable[[], None], done: str, page, form_name: str, endpoint: str):
+    """Call one service command; on refusal re-show the page with what was typed."""
+    try:
+        command()
+    except DomainError as error:
+        return page(request.form, error_text(error), form_name, form_status(error))
+    flash(done)
+    return hx.redirect_after_post(url_for(endpoint))
+
+
+@bp.get("/units")
+def units():
+    return _units_page()
+
+
+@bp.post("/units")
+def add_unit():
+    form = request.form
+    return _run(lambda: storage.service().add_unit(
+        form.get("code", ""), form.get("name", ""), form.get("kind", ""),
+        actor=auth.actor()), gettext("Đã thêm đơn vị."), _units_page, "add", "admin.units")
+
+
+@bp.post("/units/<code>/deactivate")
+def deactivate_unit(code: str):
+    return _run(lambda: storage.service().deactivate_unit(
+        code, request.form.get("reason", ""), actor=auth.actor()),
+        gettext("Đã ngừng hoạt động đơn vị."), _units_page, f"deactivate:{code}",
+        "admin.units")
+
+
+@bp.get("/users")
+def users():
+    return _users_page()
+
+
+@bp.post("/users")
+def add_user():
+    form = request.form
+
+    def command():
+        password = form.get("password", "")
+        if len(password) < 8:
+            raise _ShortPassword()
+        storage.service().add_user(
+            form.get("username", ""), form.get("role", ""), password,
+            unit=form.get("unit", "").strip().upper() or None,
+            display_name=form.get("display_name", ""), email=form.get("email", ""),
+            actor=auth.actor())
+
+    try:
+        return _run(command, gettext("Đã thêm người dùng."), _users_page, "add",
+                    "admin.users")
+    except _ShortPassword:
+        return _users_page(form, _short_password(), "add", 422)
+
+
+@bp.post("/users/<username>/deactivate")
+def deactivate_user(username: str):
+    return _run(lambda: storage.service().deactivate_user(
+        username, request.form.get("reason", ""), actor=auth.actor()),
+        gettext("Đã khóa tài khoản."), _users_page, f"deactivate:{username}", "admin.users")
+
+
+@bp.post("/users/<username>/reactivate")
+def reactivate_user(username: str):
+    return _run(lambda: storage.service().reactivate_user(
+        username, request.form.get("reason", ""), actor=auth.actor()),
+        gettext("Đã mở lại tài khoản."), _users_page, f"reactivate:{username}",
+        "admin.users")
+
+
+@bp.post("/users/<username>/password")
+def reset_password(username: str):
+    password = request.form.get("password", "")
+    if len(password) < 8:
+        return _users_page(request.form, _short_password(), f"password:{username}", 422)
+    return _run(lambda: storage.service().set_password(
+        username, password, actor=auth.actor()),
+        gettext("Đã đặt lại mật khẩu."), _users_page, f"password:{username}", "admin.users")
+
+
+class _ShortPassword(Exception):
+    pass
+
+
+def _short_password() -> str:
+    return gettext("Mật khẩu cần ít nhất 8 ký tự.")

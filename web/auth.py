@@ -1,0 +1,94 @@
+"""Signing in and out. The signed-in person is re-read from their history each request,
+so a deactivation or a password reset takes effect on their next click."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, current_app, request, session, url_for
+from flask_babel import gettext
+from flask_login import UserMixin, current_user, login_user, logout_user
+
+from web import hx, storage
+from web.extensions import limiter, login_manager
+from web.i18n import is_local_path
+from workflow.errors import DomainError
+from workflow.organisation import User
+from workflow.rules import Actor
+
+bp = Blueprint("auth", __name__)
+
+
+class SignedIn(UserMixin):
+    def __init__(self, user: User):
+        self.username = user.username
+        self.display_name = user.display_name
+        self.role = user.role
+        self.unit = user.unit
+        self.actor = user.as_actor()
+        self._fingerprint = _fingerprint(user.password_hash)
+
+    def get_id(self) -> str:
+        # The id carries a fingerprint of the password hash: a reset signs out old sessions.
+        return f"{self.username}|{self._fingerprint}"
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SignedIn | None:
+    username, _, fingerprint = user_id.partition("|")
+    try:
+        user = storage.service().get_user(username)
+    except DomainError:
+        return None
+    if not user.active or fingerprint != _fingerprint(user.password_hash):
+        return None
+    return SignedIn(user)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    return hx.redirect_to_sign_in(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def actor() -> Actor:
+    """The signed-in person as the service sees them."""
+    return current_user.actor
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _per_name_and_address() -> str:
+    # Keyed by name and address: many people share one office IP behind NAT.
+    name = request.form.get("username", "").strip().lower()
+    return f"{request.remote_addr}|{name}"
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_per_name_and_address)
+def login():
+    error = None
+    username = request.form.get("username", "").strip().lower()
+    if request.method == "POST":
+        found = storage.service().authenticate(username, request.form.get("password", ""))
+        if found is not None:
+            target = request.args.get("next", "")
+            session.clear()  # a fresh session on sign-in: no fixation
+            login_user(SignedIn(storage.service().get_user(found.username)))
+            return hx.redirect_after_post(
+                target if is_local_path(target) else url_for("dashboard.index"))
+        error = gettext("Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa.")
+    return hx.page("auth/login.html", status=401 if error else 200, error=error,
+                   username=username)
+
+
+@bp.post("/sign-out")
+def logout():
+    logout_user()
+    session.clear()
+    return hx.redirect_after_post(url_for("auth.login"))

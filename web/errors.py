@@ -1,0 +1,70 @@
+"""Error pages: every refusal is a clear page (or fragment), never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from web import hx
+from web.i18n import error_text
+from workflow.errors import DomainError
+
+# Codes that mean "you may not", as opposed to "not now" or "not like this".
+FORBIDDEN_CODES = {"permission_denied", "other_unit", "user_inactive"}
+NOT_FOUND_CODES = {"unknown_task", "unknown_unit", "unknown_user", "unknown_plan",
+                   "unknown_target", "ambiguous_task"}
+
+
+def status_for(error: DomainError) -> int:
+    if error.code in FORBIDDEN_CODES:
+        return 403
+    if error.code in NOT_FOUND_CODES:
+        return 404
+    return 422
+
+
+def form_status(error: DomainError) -> int:
+    """A refusal answering a form: 403 when the person may not, else 422 (fix the input)."""
+    return 403 if error.code in FORBIDDEN_CODES else 422
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: gettext("Yêu cầu không hợp lệ."),
+        401: gettext("Cần đăng nhập."),
+        403: gettext("Bạn không có quyền thực hiện thao tác này."),
+        404: gettext("Không tìm thấy trang."),
+        405: gettext("Phương thức không được hỗ trợ."),
+        413: gettext("Tệp gửi lên quá lớn."),
+        429: gettext("Quá nhiều lần thử; hãy đợi một phút rồi thử lại."),
+        500: gettext("Lỗi máy chủ; hãy thử lại sau."),
+    }
+
+
+def render_error(status: int, message: str | None = None):
+    text = message or _messages().get(status, gettext("Đã có lỗi."))
+    return hx.error_page("error.html", "error", status, error_code=status, message=text)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp"
+                                         " lệ; hãy tải lại trang và thử lại."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return render_error(status_for(error), error_text(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if app.testing:  # tests see the traceback instead of a polite page
+            raise error
+        app.logger.exception("unexpected error")
+        return render_error(500)

@@ -1,0 +1,107 @@
+"""Language (Vietnamese default, English by choice) and the dd/mm/yyyy, Vietnam-time filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, redirect, request, url_for
+from flask_babel import get_locale, lazy_gettext
+
+from workflow.clock import LOCAL_TZ
+from workflow.errors import ROLE_NAMES, DomainError
+from workflow.rules import STATE_NAMES, State
+
+LANGUAGES = ("vi", "en")
+COOKIE = "nhiemvu_lang"
+
+bp = Blueprint("i18n", __name__)
+
+GRADE_NAMES = {
+    "done_on_time": lazy_gettext("Hoàn thành đúng hạn"),
+    "done_late": lazy_gettext("Hoàn thành quá hạn"),
+    "open_on_time": lazy_gettext("Đang thực hiện trong hạn"),
+    "open_overdue": lazy_gettext("Quá hạn chưa hoàn thành"),
+    "cancelled": lazy_gettext("Đã hủy"),
+}
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(COOKIE)
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def lang() -> str:
+    return str(get_locale() or "vi")
+
+
+def error_text(error: DomainError) -> str:
+    return error.message(lang())
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    target = request.args.get("next", "")
+    if not is_local_path(target):
+        target = url_for("dashboard.index")
+    response = redirect(target)
+    if code in LANGUAGES:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    return response
+
+
+def is_local_path(target: str) -> bool:
+    """Only same-site paths: never redirect a person off the commune's server."""
+    parts = urlsplit(target)
+    return bool(target.startswith("/") and not target.startswith("//")
+                and not parts.scheme and not parts.netloc and "\\" not in target)
+
+
+def dmy(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def dmy_hm(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def number(value: Decimal | int | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",") if lang() == "vi" else text
+
+
+def state_name(state: str) -> str:
+    try:
+        vi, en = STATE_NAMES[State(state)]
+    except ValueError:
+        return state
+    return en if lang() == "en" else vi
+
+
+def role_name(role: str) -> str:
+    vi, en = ROLE_NAMES.get(role, (role, role))
+    return en if lang() == "en" else vi
+
+
+def grade_name(grade: str | None) -> str:
+    return str(GRADE_NAMES.get(grade or "", grade or ""))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.filters.update(dmy=dmy, dmy_hm=dmy_hm, number=number,
+                                 state_name=state_name, role_name=role_name,
+                                 grade_name=grade_name)
+    app.jinja_env.globals.update(lang=lang, GRADE_NAMES=GRADE_NAMES)

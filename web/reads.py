@@ -1,0 +1,137 @@
+"""The read models as the pages need them: one seam over ``events.queries``.
+
+Request-scoped caches (on ``g``) keep a page from asking twice for the same list.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import current_app, g
+from werkzeug.datastructures import MultiDict
+
+from events import queries
+from web import storage
+from workflow.clock import LOCAL_TZ
+from workflow.errors import DomainError
+
+STATES = ("assigned", "in_progress", "reported", "verified", "cancelled")
+GRADES = ("done_on_time", "done_late", "open_on_time", "open_overdue", "cancelled")
+FILTER_KEYS = ("q", "state", "unit", "pillar", "grade", "target", "deadline_from",
+               "deadline_to", "overdue")
+
+
+def _cached(key: str, compute):
+    cache = g.setdefault("nhiemvu_reads", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def units() -> list[dict[str, Any]]:
+    return _cached("units", lambda: queries.units(storage.store()))
+
+
+def active_units() -> list[dict[str, Any]]:
+    return [unit for unit in units() if unit["active"]]
+
+
+def unit_name(code: str | None) -> str:
+    if not code:
+        return ""
+    names = _cached("unit_names", lambda: {u["code"]: u["name"] for u in units()})
+    return names.get(code, code)
+
+
+def users() -> list[dict[str, Any]]:
+    return _cached("users", lambda: queries.users(storage.store()))
+
+
+def person_name(username: str) -> str:
+    """The display name; the console operator ("system") has no account."""
+    names = _cached("user_names", lambda: {u["username"]: u["display_name"] or u["username"]
+                                           for u in users()})
+    return names.get(username, username)
+
+
+def plan_code() -> str | None:
+    return _cached("plan_code", lambda: queries.default_plan_code(storage.store()))
+
+
+def plan_content(code: str | None) -> dict[str, Any] | None:
+    if not code:
+        return None
+
+    def load():
+        try:
+            return storage.service().get_plan(code).content
+        except DomainError:
+            return None
+
+    return _cached(f"plan:{code}", load)
+
+
+def target(plan: str | None, code: str | None) -> dict[str, Any] | None:
+    content = plan_content(plan)
+    if not content or not code:
+        return None
+    return next((t for t in content["targets"] if t["code"] == code), None)
+
+
+def today() -> date:
+    """Today in the commune, by the app's clock (tests inject one)."""
+    clock = current_app.config["CLOCK"]
+    moment = clock() if clock else datetime.now(UTC)
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def board_filters(args: MultiDict) -> dict[str, Any]:
+    """The filters named in the URL, cleaned: unknown values are dropped, not errors."""
+    raw = {key: (args.get(key) or "").strip() for key in FILTER_KEYS}
+    filters: dict[str, Any] = {"q": raw["q"][:100] or None}
+    filters["state"] = raw["state"] if raw["state"] in STATES else None
+    filters["grade"] = raw["grade"] if raw["grade"] in GRADES else None
+    filters["unit"] = raw["unit"].upper() or None
+    filters["pillar"] = raw["pillar"].upper() or None
+    filters["target"] = raw["target"].upper() or None
+    for key in ("deadline_from", "deadline_to"):
+        try:
+            filters[key] = date.fromisoformat(raw[key]) if raw[key] else None
+        except ValueError:
+            filters[key] = None
+    filters["overdue"] = raw["overdue"] in ("1", "true", "on")
+    return filters
+
+
+def board(filters: dict[str, Any], after: str | None = None):
+    if after and not _valid_cursor(after):
+        after = None  # a mangled link starts again at the first page
+    return queries.board(storage.store(), **filters, after=after,
+                         limit=current_app.config["PAGE_SIZE"])
+
+
+def filter_choices() -> dict[str, Any]:
+    content = plan_content(plan_code()) or {}
+    return {"units": units(), "pillars": content.get("pillars", []),
+            "targets": content.get("targets", []), "states": STATES, "grades": GRADES}
+
+
+def filter_args(filters: dict[str, Any], **extra: Any) -> dict[str, str]:
+    """The filters as URL parameters, leaving out the empty ones (the URL stays short)."""
+    args = {}
+    for key, value in {**filters, **extra}.items():
+        if value in (None, "", False):
+            continue
+        args[key] = "1" if value is True else (value.isoformat() if isinstance(value, date)
+                                               else str(value))
+    return args
+
+
+def _valid_cursor(after: str) -> bool:
+    # queries.board checks the cursor's shape but not that its date exists.
+    try:
+        date.fromisoformat(after[:10])
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,127 @@
+"""The task actions as forms: parse what the person typed, call one service command.
+
+Parsing errors are ``FormError`` (shown beside the form); rule refusals stay
+``DomainError`` and carry their own Vietnamese/English message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from flask_babel import gettext, lazy_gettext
+from werkzeug.datastructures import ImmutableMultiDict
+
+from web import evidence
+from workflow.application import Workflow
+from workflow.rules import Actor
+
+
+class FormError(ValueError):
+    """Input that could not be read; the message is for people."""
+
+
+# The button label of each action, in table order (workflow.rules.TRANSITIONS).
+LABELS = {
+    "start": lazy_gettext("Bắt đầu thực hiện"),
+    "note": lazy_gettext("Ghi nhận tiến độ"),
+    "report": lazy_gettext("Báo cáo kết quả"),
+    "verify": lazy_gettext("Xác nhận hoàn thành"),
+    "return": lazy_gettext("Trả lại"),
+    "extend": lazy_gettext("Gia hạn"),
+    "reassign": lazy_gettext("Giao lại"),
+    "cancel": lazy_gettext("Hủy nhiệm vụ"),
+}
+
+DONE = {
+    "start": lazy_gettext("Đã bắt đầu thực hiện."),
+    "note": lazy_gettext("Đã ghi nhận tiến độ."),
+    "report": lazy_gettext("Đã gửi báo cáo kết quả."),
+    "verify": lazy_gettext("Đã xác nhận hoàn thành."),
+    "return": lazy_gettext("Đã trả lại báo cáo."),
+    "extend": lazy_gettext("Đã gia hạn."),
+    "reassign": lazy_gettext("Đã giao lại nhiệm vụ."),
+    "cancel": lazy_gettext("Đã hủy nhiệm vụ."),
+}
+
+
+def parse_date(text: str | None, label: str) -> date:
+    """ISO (what a date input sends) or dd/mm/yyyy (what people type without one)."""
+    text = (text or "").strip()
+    try:
+        if "/" in text:
+            return datetime.strptime(text, "%d/%m/%Y").date()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FormError(gettext("%(label)s phải là một ngày (dd/mm/yyyy).", label=label)) \
+            from None
+
+
+def optional(text: str | None) -> str | None:
+    text = (text or "").strip().replace(",", ".")
+    return text or None
+
+
+def expected_version(form: ImmutableMultiDict) -> int | None:
+    raw = form.get("version", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise FormError(gettext("Phiên bản biểu mẫu không hợp lệ; hãy tải lại trang.")) \
+            from None
+
+
+Command = Callable[[Workflow, Actor, UUID, ImmutableMultiDict, Any, int | None], None]
+
+
+def _start(svc, who, task_id, form, files, version):
+    svc.start_task(who, task_id, expected_version=version)
+
+
+def _note(svc, who, task_id, form, files, version):
+    svc.note_progress(who, task_id, form.get("text", ""), optional(form.get("percent")),
+                      optional(form.get("value")), expected_version=version)
+
+
+def _report(svc, who, task_id, form, files, version):
+    try:
+        stored = evidence.accept(files.getlist("evidence"))
+    except evidence.EvidenceError as error:
+        raise FormError(str(error)) from None
+    links = [line.strip() for line in form.get("links", "").splitlines() if line.strip()]
+    stored += [{"link": link} for link in links]
+    svc.submit_report(who, task_id, form.get("summary", ""), optional(form.get("value")),
+                      stored, expected_version=version)
+
+
+def _verify(svc, who, task_id, form, files, version):
+    svc.verify_task(who, task_id, form.get("comment", ""), expected_version=version)
+
+
+def _return(svc, who, task_id, form, files, version):
+    svc.return_task(who, task_id, form.get("reason", ""), expected_version=version)
+
+
+def _extend(svc, who, task_id, form, files, version):
+    deadline = parse_date(form.get("deadline"), gettext("Hạn mới"))
+    svc.extend_deadline(who, task_id, deadline, form.get("reason", ""),
+                        expected_version=version)
+
+
+def _reassign(svc, who, task_id, form, files, version):
+    svc.reassign_task(who, task_id, form.get("unit", "").strip().upper(),
+                      form.get("reason", ""), expected_version=version)
+
+
+def _cancel(svc, who, task_id, form, files, version):
+    svc.cancel_task(who, task_id, form.get("reason", ""), expected_version=version)
+
+
+COMMANDS: dict[str, Command] = {
+    "start": _start, "note": _note, "report": _report, "verify": _verify,
+    "return": _return, "extend": _extend, "reassign": _reassign, "cancel": _cancel,
+}

@@ -1,0 +1,38 @@
+"""What the task page shows: the facts, this person's actions, and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from werkzeug.datastructures import ImmutableMultiDict
+
+from web import auth, reads, storage, timeline
+from web.task_actions import LABELS
+
+
+def context(task_id: UUID, *, error: str | None = None, error_action: str | None = None,
+            values: ImmutableMultiDict | None = None, notice: str | None = None
+            ) -> dict[str, Any]:
+    svc = storage.service()
+    task = svc.get_task(task_id)
+    # The same rule as service.allowed_actions, asked of the task already loaded.
+    allowed = task.allowed_actions(auth.actor())
+    events = svc.history(task_id)
+    entries = timeline.build(events, reads.person_name, reads.unit_name)
+    extensions = [e for e in entries if e.kind == "DeadlineExtended"]
+    return {
+        "task": task,
+        "task_id": task_id,
+        "unit_name": reads.unit_name(task.unit),
+        "target": reads.target(task.plan, task.target),
+        "allowed": allowed,
+        "labels": LABELS,
+        "entries": entries,
+        "extensions": extensions,
+        "units": reads.active_units() if "reassign" in allowed else [],
+        "error": error,
+        "error_action": error_action,
+        "values": values if values is not None else ImmutableMultiDict(),
+        "notice": notice,
+    }

@@ -1,0 +1,82 @@
+"""Nhiệm vụ: the task list, the task page with the actions this person may take now,
+and the evidence files attached to reports."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Blueprint, abort, flash, request, send_file, url_for
+
+from web import auth, hx, reads, storage, task_page
+from web.errors import form_status
+from web.evidence import path_of
+from web.i18n import error_text
+from web.task_actions import COMMANDS, DONE, FormError, expected_version
+from workflow.errors import DomainError
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+bp.add_app_template_global(reads.filter_args, "filter_args")
+
+
+@bp.app_context_processor
+def _tasks_url() -> dict[str, str]:
+    # Lists link to many tasks: one url_for per page, not one per row.
+    return {"tasks_url": url_for("tasks.index")}
+
+
+@bp.get("/")
+def index():
+    filters = reads.board_filters(request.args)
+    after = request.args.get("after") or None
+    board = reads.board(filters, after=after)
+    response = hx.page("tasks/list.html", "results", filters=filters, board=board,
+                       choices=reads.filter_choices())
+    return hx.push_url(response, url_for("tasks.index",
+                                         **reads.filter_args(filters, after=after)))
+
+
+@bp.get("/<uuid:task_id>")
+def show(task_id: UUID):
+    return hx.page("tasks/task.html", "task_panel", **task_page.context(task_id))
+
+
+@bp.post("/<uuid:task_id>/<action>")
+def act(task_id: UUID, action: str):
+    command = COMMANDS.get(action)
+    if command is None:
+        abort(404)
+    svc = storage.service()
+    try:
+        command(svc, auth.actor(), task_id, request.form, request.files,
+                expected_version(request.form))
+    except (DomainError, FormError) as error:
+        if isinstance(error, DomainError) and error.code == "unknown_task":
+            raise
+        message = error_text(error) if isinstance(error, DomainError) else str(error)
+        status = form_status(error) if isinstance(error, DomainError) else 422
+        # The panel is rebuilt from the task as it is now, keeping what was typed.
+        context = task_page.context(task_id, error=message, error_action=action,
+                                    values=request.form)
+        return hx.page("tasks/task.html", "task_panel", status=status, **context)
+    if hx.wants_fragment():
+        return hx.page("tasks/task.html", "task_panel",
+                       **task_page.context(task_id, notice=str(DONE[action])))
+    flash(str(DONE[action]))
+    return hx.redirect_after_post(url_for("tasks.show", task_id=task_id))
+
+
+@bp.get("/<uuid:task_id>/evidence/<digest>")
+def evidence_file(task_id: UUID, digest: str):
+    # Served only as recorded in the task's own history: name and type come from the event.
+    for event in storage.service().history(task_id):
+        for item in getattr(event, "evidence", None) or []:
+            if item.get("sha256") == digest:
+                path = path_of(digest)
+                if not path.exists():
+                    abort(404)
+                return send_file(path, mimetype=item["type"], as_attachment=True,
+                                 download_name=item["name"])
+    abort(404)
+
+
+from web import assign  # noqa: E402,F401  (its routes live on this blueprint)
