@@ -14,11 +14,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Demo accounts all get this password (a local demo only: never on a real store).
+DEMO_PASSWORD ?= thanhhuong2025
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
 # Runs the app on the embedded SQLite store under ./instance, with demo data.
 run: $(STAMP)
 	$(BIN)/nhiemvu init
-	$(BIN)/nhiemvu demo --if-empty
-	$(BIN)/nhiemvu summary
+	$(BIN)/nhiemvu demo --if-empty --password '$(DEMO_PASSWORD)'
+	$(BIN)/nhiemvu user list
+	@echo "Demo password for every account above: $(DEMO_PASSWORD)"
+	$(BIN)/nhiemvu serve --host $(HOST) --port $(PORT)
 
 # The whole suite: SQLite and PostgreSQL (127.0.0.1:5432, trust auth, database `test`).
 test: $(STAMP)

@@ -1,0 +1,96 @@
+"""``nhiemvu serve``: the real command in its own process, with the scheduler inside."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from events.alerts import queries
+from events.store import Store
+from web.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(check, seconds: float = 60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError("gave up waiting")
+
+
+def _get(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except OSError:
+        return None
+
+
+@pytest.fixture
+def demo_store(sqlite_url, tmp_path):
+    result = CliRunner().invoke(main, ["--database", sqlite_url, "demo", "--password", "pw"])
+    assert result.exit_code == 0, result.output
+    return sqlite_url
+
+
+def _serve(url: str, tmp_path: Path, port: int, **env: str) -> subprocess.Popen:
+    environment = {**os.environ, "NHIEMVU_DATABASE_URL": url,
+                   "NHIEMVU_INSTANCE": str(tmp_path / "instance"), **env}
+    return subprocess.Popen(
+        [sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port)],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+def test_serve_answers_on_its_port_and_its_scheduler_sweeps_deadlines(demo_store, tmp_path):
+    port = _free_port()
+    process = _serve(demo_store, tmp_path, port)
+    try:
+        assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/sign-in")) == 200
+        with Store(demo_store) as store:
+            # The demo has overdue tasks: the start-up sweep alerts the leadership.
+            assert _wait_for(lambda: queries.unread_count(store, "lanhdao")) > 0
+    finally:
+        output = _stop(process)
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "Traceback" not in output
+
+
+def test_serve_with_the_scheduler_off_raises_no_alert(demo_store, tmp_path):
+    port = _free_port()
+    process = _serve(demo_store, tmp_path, port, NHIEMVU_SCHEDULER="off")
+    try:
+        assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/sign-in")) == 200
+        time.sleep(1.0)  # long enough for a start-up sweep, were there a scheduler
+        with Store(demo_store) as store:
+            assert queries.unread_count(store, "lanhdao") == 0
+    finally:
+        _stop(process)
