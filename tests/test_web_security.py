@@ -25,6 +25,7 @@ POST_URLS = {
     "admin.deactivate_user": "/admin/users/canbovp/deactivate",
     "admin.reactivate_user": "/admin/users/canbovp/reactivate",
     "admin.reset_password": "/admin/users/canbovp/password",
+    "alerts.mark_read": "/alerts/read",
 }
 
 

@@ -1,7 +1,7 @@
 """The web app: Flask + htmx over the workflow service and the read models.
 
 ``create_app`` is the one entry point; it wires the extensions and the feature
-blueprints (auth, dashboard, tasks, plan, admin) and opens the store lazily.
+blueprints (auth, dashboard, tasks, plan, alerts, admin) and opens the store lazily.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
 
-    from web import admin, audit, auth, dashboard, plan, tasks
+    from web import admin, alerts, audit, auth, dashboard, plan, tasks
 
-    for blueprint in (auth.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, admin.bp):
+    for blueprint in (auth.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, alerts.bp,
+                      admin.bp):
         app.register_blueprint(blueprint)
     return app

@@ -55,6 +55,13 @@ def push_url(response: Response, location: str) -> Response:
     return response
 
 
+def trigger(response: Response, event: str) -> Response:
+    """Tell the page that ``event`` happened, for the parts that listen (``from:body``)."""
+    if htmx:
+        response.headers["HX-Trigger"] = event
+    return response
+
+
 def error_page(template: str, block: str, code: int, **context: Any) -> Response:
     """An error page; for htmx, its block put at the top of <main>, leaving the form
     (and what was typed in it) where it was."""

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from flask import current_app, g
 from werkzeug.datastructures import MultiDict
 
 from events import queries
+from events.alerts import queries as alert_queries
 from web import storage
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
@@ -77,6 +79,37 @@ def target(plan: str | None, code: str | None) -> dict[str, Any] | None:
     if not content or not code:
         return None
     return next((t for t in content["targets"] if t["code"] == code), None)
+
+
+def unread_alerts(username: str) -> int:
+    return _cached(f"unread:{username}",
+                   lambda: alert_queries.unread_count(storage.store(), username))
+
+
+def inbox(username: str, *, limit: int, before: int | None = None) -> list[dict[str, Any]]:
+    """The person's alerts newest first, each with ``task`` as the task page wants it."""
+    rows = alert_queries.inbox(storage.store(), username, limit=limit, before=before)
+    return [{**row, "task": str(UUID(row["task_id"]))} for row in rows]
+
+
+def newest_alert(username: str) -> int | None:
+    """The log position of the person's newest alert (None: they have none)."""
+    rows = alert_queries.inbox(storage.store(), username, limit=1)
+    return rows[0]["position"] if rows else None
+
+
+def task_alerts(task_id: UUID) -> list[dict[str, Any]]:
+    return alert_queries.task_alerts(storage.store(), task_id)
+
+
+def task_positions(task_id: UUID) -> dict[int, int]:
+    """Each of the task's versions → its log position (to merge alerts into the history)."""
+    return {entry["version"]: entry["position"]
+            for entry in queries.task_history(storage.store(), task_id)}
+
+
+def deliveries(limit: int) -> list[dict[str, Any]]:
+    return alert_queries.deliveries(storage.store(), limit=limit)
 
 
 def today() -> date:

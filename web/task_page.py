@@ -20,6 +20,10 @@ def context(task_id: UUID, *, error: str | None = None, error_action: str | None
     allowed = task.allowed_actions(auth.actor())
     events = svc.history(task_id)
     entries = timeline.build(events, reads.person_name, reads.unit_name)
+    alerts = reads.task_alerts(task_id)
+    if alerts:  # the positions are read only for a task that has alerts
+        entries = timeline.with_alerts(entries, alerts, reads.task_positions(task_id),
+                                       reads.person_name)
     extensions = [e for e in entries if e.kind == "DeadlineExtended"]
     return {
         "task": task,

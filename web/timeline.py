@@ -16,7 +16,7 @@ from web.i18n import dmy, number
 
 @dataclass
 class Entry:
-    version: int
+    version: int | None  # None for a deadline alert (an event of its own aggregate)
     kind: str
     at: Any
     actor: str
@@ -25,6 +25,7 @@ class Entry:
     reason: str = ""
     details: list[tuple[str, str]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    position: int | None = None  # in the whole log; set where alerts are merged in
 
 
 def build(events: list[Any], person: Callable[[str], str],
@@ -83,3 +84,45 @@ def _describe(entry: Entry, event: Any, unit: Callable[[str], str]) -> None:
         entry.reason = event.reason
     else:  # an event type this page does not know yet still shows who and when
         entry.sentence = gettext("%(who)s: %(kind)s.", who=who, kind=kind)
+
+
+def alert_sentence(kind: str, days_left: int, deadline: Any) -> str:
+    """A deadline alert as people read it, in the feed and in the task's history."""
+    day = dmy(deadline)
+    if kind == "approaching" and days_left == 1:
+        return gettext("Sắp đến hạn, còn 1 ngày (hạn %(deadline)s).", deadline=day)
+    if kind == "approaching":
+        return gettext("Sắp đến hạn, còn %(days)d ngày (hạn %(deadline)s).",
+                       days=days_left, deadline=day)
+    if kind == "due_today":
+        return gettext("Đến hạn hôm nay (%(deadline)s).", deadline=day)
+    if kind == "missed":
+        return gettext("Đã quá hạn (hạn %(deadline)s).", deadline=day)
+    if kind == "still_overdue":
+        return gettext("Vẫn quá hạn %(days)d ngày (hạn %(deadline)s).",
+                       days=-days_left, deadline=day)
+    return gettext("Cảnh báo hạn: %(kind)s (hạn %(deadline)s).", kind=kind, deadline=day)
+
+
+def with_alerts(entries: list[Entry], alerts: list[dict[str, Any]],
+                positions: dict[int, int], person: Callable[[str], str]) -> list[Entry]:
+    """The task's entries with its alerts (``task_alerts``) merged in by log position."""
+    merged: list[Entry] = []
+    waiting = [_alert_entry(alert, person) for alert in alerts]
+    for entry in entries:
+        entry.position = positions.get(entry.version or 0)
+        # An entry the audit log does not know yet is newer than every alert.
+        while waiting and (entry.position is None or waiting[0].position < entry.position):
+            merged.append(waiting.pop(0))
+        merged.append(entry)
+    return merged + waiting
+
+
+def _alert_entry(alert: dict[str, Any], person: Callable[[str], str]) -> Entry:
+    data = alert["data"]
+    entry = Entry(version=None, kind=alert["type"], at=alert["at"], actor=alert["actor"],
+                  who=gettext("Hệ thống nhắc hạn"), position=alert["position"],
+                  sentence=alert_sentence(data["kind"], data["days_left"], data["deadline"]))
+    told = ", ".join(person(username) for username in data["recipients"])
+    entry.details.append((gettext("Đã báo cho"), told or gettext("không có ai")))
+    return entry
