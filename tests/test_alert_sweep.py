@@ -194,3 +194,12 @@ def test_rebuilding_the_alert_read_models_gives_the_same_rows(commune_store, clo
     for name in ("alert_schedule", "alert_feed"):
         commune_store.projections.rebuild(name)
     assert rows() == built
+
+
+def test_marking_as_read_beyond_the_end_of_the_log_still_leaves_later_alerts_unread(
+        commune_store):
+    assign(commune_store, date(2025, 3, 8))
+    head = commune_store.service.recorder.max_notification_id()
+    assert commune_store.service.mark_alerts_read(HEAD, head + 1_000_000) is True
+    sweep(commune_store, at=at(date(2025, 3, 1)))  # "7 days left", raised afterwards
+    assert queries.unread_count(commune_store, HEAD) == 1

@@ -66,6 +66,14 @@ def test_the_polled_badge_is_a_small_fragment_that_polls_without_inline_script(
     assert "<script>" not in page.text
 
 
+def test_a_badge_poll_after_the_session_ended_does_not_send_the_page_to_sign_in(client):
+    # Another click would; a background poll must not throw away a half-typed form.
+    response = client.get("/alerts/badge", htmx=True)
+    assert response.status_code == 204
+    assert "HX-Redirect" not in response.headers
+    assert client.get("/alerts/", htmx=True).headers.get("HX-Redirect")
+
+
 def test_the_feed_lists_the_persons_alerts_newest_first_linking_to_their_task(
         as_role, task_id, raise_alerts):
     raise_alerts(date(2025, 3, 24))

@@ -22,6 +22,8 @@ CSP = "; ".join([
 ])
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "i18n.set_language"}
+# Requests htmx makes on its own (polling), not on a person's click.
+BACKGROUND_ENDPOINTS = {"alerts.badge"}
 
 
 def init_app(app: Flask) -> None:
@@ -33,6 +35,10 @@ def _require_sign_in():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
+        if request.endpoint in BACKGROUND_ENDPOINTS:
+            # A poll must not send the page to sign-in and lose what is being typed;
+            # the next click the person makes will.
+            return Response(status=204)
         return login_manager.unauthorized()
     return None
 

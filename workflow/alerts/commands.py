@@ -129,9 +129,9 @@ class AlertCommands:
         """
         with self._at_clock():
             who = self.actor(actor)  # type: ignore[attr-defined]
-            if up_to is None:
-                up_to = self.recorder.max_notification_id() or 0
-            up_to = max(0, int(up_to))
+            head = self.recorder.max_notification_id() or 0
+            # Never beyond the log's head: a later alert must still show as unread.
+            up_to = head if up_to is None else min(max(0, int(up_to)), head)
             for _ in range(3):
                 try:
                     inbox: AlertInbox = self.repository.get(
