@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from events.projections import Projections
 from workflow.application import Workflow
 from workflow.clock import Clock
 
@@ -53,14 +54,9 @@ class Store:
             "CREATE_TABLE": "y",
         }
         self.service = Service(env, clock)
-        self.projections = None
-        try:
-            from events.projections import Projections
-        except ImportError:  # the read models are not there yet
-            pass
-        else:
-            self.projections = Projections(self)
-            self.service.after_save.append(self.projections.catch_up)
+        # Creates the read-model tables if missing, like the event tables above.
+        self.projections = Projections(self)
+        self.service.after_save.append(self.projections.catch_up)
 
     @property
     def engine(self) -> Engine:

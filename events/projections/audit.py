@@ -1,0 +1,72 @@
+"""The audit log: one row per event, filed under actor, unit, aggregate and type."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from events.projections import tables
+from events.projections.base import Logged, Projection, plain
+from events.projections.summaries import summary
+
+# Never copied into a readable table, even hashed.
+_SECRET = frozenset({"password_hash"})
+# Events that say which unit their aggregate belongs to from now on.
+_SETS_UNIT = frozenset({"TaskAssigned", "TaskReassigned", "UserRegistered", "RoleGranted"})
+_CREATIONS = frozenset({"TaskAssigned", "UserRegistered", "UnitCreated", "PlanAdopted"})
+
+U = tables.audit_units
+
+
+class AuditLog(Projection):
+    name = "audit"
+    tables = tables.OWNERS["audit"]
+    areas = frozenset({"task", "plan", "organisation"})
+
+    def apply(self, conn: Connection, events: list[Logged]) -> None:
+        units = self._known_units(conn, events)
+        existing = set(units)
+        changed: set[str] = set()
+        rows = []
+        for event in events:
+            data = event.data
+            if event.type in _SETS_UNIT:
+                units[event.key] = data.get("unit")
+                changed.add(event.key)
+            elif event.type == "UnitCreated":
+                units[event.key] = data["code"]
+                changed.add(event.key)
+            rows.append({
+                "position": event.position, "at": event.at, "actor": event.actor,
+                "kind": self._kind(event), "aggregate_id": event.key,
+                "version": event.version, "unit": units.get(event.key), "type": event.type,
+                "summary": summary(event.type, data),
+                "data": json.dumps({k: plain(v) for k, v in data.items() if k not in _SECRET},
+                                   ensure_ascii=False, sort_keys=True),
+            })
+        if rows:
+            conn.execute(insert(tables.audit), rows)
+        new = [{"aggregate_id": k, "unit": units[k]} for k in changed - existing]
+        if new:
+            conn.execute(insert(U), new)
+        moved = [{"b_id": k, "b_unit": units[k]} for k in changed & existing]
+        if moved:
+            conn.execute(update(U).where(U.c.aggregate_id == bindparam("b_id"))
+                         .values(unit=bindparam("b_unit")), moved)
+
+    @staticmethod
+    def _kind(event: Logged) -> str:
+        if event.area == "organisation":
+            return "unit" if event.type.startswith("Unit") else "user"
+        return event.area
+
+    @staticmethod
+    def _known_units(conn: Connection, events: list[Logged]) -> dict[str, str | None]:
+        keys = list({e.key for e in events if e.type not in _CREATIONS})
+        found: dict[str, str | None] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(conn.execute(select(U.c.aggregate_id, U.c.unit)
+                                      .where(U.c.aggregate_id.in_(chunk))).tuples().all())
+        return found

@@ -1,0 +1,202 @@
+"""The read-model tables (SQLAlchemy Core), all prefixed ``rm_``.
+
+Each table belongs to exactly one projection (see ``OWNERS``): rebuilding a projection
+empties its tables and replays the log into them. ``rm_projection`` holds each
+projection's log position, written in the same transaction as its rows.
+
+Ids are kept as 32 lower-case hex digits (no dashes) so that a prefix typed by a person
+is a plain index range on both SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+ID = String(32)
+CODE = String(64)
+STAMP = DateTime(timezone=True)
+# Measured values stay exact decimals as text: SQLite has no decimal type.
+VALUE = String(24)
+POSITION = BigInteger().with_variant(Integer(), "sqlite")
+
+positions = Table(
+    "rm_projection", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", POSITION, nullable=False),
+)
+
+units = Table(
+    "rm_unit", metadata,
+    Column("code", CODE, primary_key=True),
+    Column("id", ID, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+users = Table(
+    "rm_user", metadata,
+    Column("username", CODE, primary_key=True),
+    Column("id", ID, nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("unit", CODE),
+    Column("email", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+plans = Table(
+    "rm_plan", metadata,
+    Column("code", CODE, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("organisation", Text, nullable=False),
+    Column("adopted_on", Date),
+    Column("position", POSITION, nullable=False),
+)
+
+pillars = Table(
+    "rm_pillar", metadata,
+    Column("plan", CODE, primary_key=True),
+    Column("code", CODE, primary_key=True),
+    Column("number", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+)
+
+targets = Table(
+    "rm_target", metadata,
+    Column("plan", CODE, primary_key=True),
+    Column("code", CODE, primary_key=True),
+    Column("number", Integer, nullable=False),
+    Column("pillar", CODE, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("range", Text, nullable=False),
+    Column("min", VALUE, nullable=False),
+    Column("max", VALUE, nullable=False),
+    Column("unit", String(16), nullable=False),
+)
+
+tasks = Table(
+    "rm_task", metadata,
+    Column("id", ID, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("search_key", Text, nullable=False),
+    Column("unit", CODE, nullable=False),
+    Column("plan", CODE),
+    Column("target", CODE),
+    Column("pillar", CODE),
+    Column("state", String(16), nullable=False),
+    # Only final grades are stored; open ones depend on today (see queries).
+    Column("grade", String(16)),
+    Column("deadline", Date, nullable=False),
+    Column("original_deadline", Date, nullable=False),
+    Column("extensions", Integer, nullable=False),
+    Column("returns", Integer, nullable=False),
+    Column("percent", Integer),
+    Column("assigned_at", STAMP, nullable=False),
+    Column("assigned_by", CODE, nullable=False),
+    Column("started_at", STAMP),
+    Column("reported_at", STAMP),
+    Column("reported_on", Date),
+    Column("reported_by", CODE),
+    Column("reported_value", VALUE),
+    Column("verified_at", STAMP),
+    Column("verified_by", CODE),
+    Column("verified_value", VALUE),
+    Column("cancelled_at", STAMP),
+    Column("last_activity", STAMP, nullable=False),
+    # The search key rides along so a text search walks this index alone, fetching
+    # only the rows that match (no full-text engine needed at a province's scale).
+    Index("rm_task_by_deadline", "deadline", "id", "search_key"),
+    Index("rm_task_by_state", "state", "deadline", "id"),
+    Index("rm_task_by_unit", "unit", "deadline", "id"),
+    Index("rm_task_by_pillar", "pillar", "deadline", "id"),
+    Index("rm_task_by_target", "target", "deadline", "id"),
+    # The latest reported / verified value per target.
+    Index("rm_task_by_reported", "plan", "target", "reported_at", "id"),
+    Index("rm_task_by_verified", "plan", "target", "verified_at", "id"),
+    # Also covers "open and past its deadline" per unit or target (progress pages).
+    Index("rm_task_by_grade", "grade", "deadline", "state", "plan", "target", "unit", "id"),
+)
+
+# Running totals kept beside the board so the dashboard never scans 100,000 rows:
+# tasks per (unit, plan, target, state, stored grade, reported after its deadline) …
+task_counts = Table(
+    "rm_task_count", metadata,
+    Column("unit", CODE, primary_key=True),
+    Column("plan", CODE, primary_key=True),  # "" for a task without a target
+    Column("target", CODE, primary_key=True),  # likewise
+    Column("state", String(16), primary_key=True),
+    Column("grade", String(16), primary_key=True),  # "" while the task is open
+    Column("late", Boolean, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+# … and open tasks per deadline day (except those already reported late), so that
+# "overdue" and "due soon" for any today are one range over a small table.
+task_due = Table(
+    "rm_task_due", metadata,
+    Column("deadline", Date, primary_key=True),
+    Column("unit", CODE, primary_key=True),
+    Column("state", String(16), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+# The tasks projection's own copy of target → pillar, so it never reads another
+# projection's tables (each one can be rebuilt alone).
+task_targets = Table(
+    "rm_task_target", metadata,
+    Column("plan", CODE, primary_key=True),
+    Column("target", CODE, primary_key=True),
+    Column("pillar", CODE, nullable=False),
+)
+
+audit = Table(
+    "rm_audit", metadata,
+    Column("position", POSITION, primary_key=True, autoincrement=False),
+    Column("at", STAMP, nullable=False),
+    Column("actor", CODE, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("aggregate_id", ID, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("unit", CODE),
+    Column("type", String(64), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Index("rm_audit_by_actor", "actor", "position"),
+    Index("rm_audit_by_unit", "unit", "position"),
+    Index("rm_audit_by_aggregate", "aggregate_id", "position"),
+    Index("rm_audit_by_type", "type", "position"),
+    Index("rm_audit_by_at", "at"),
+)
+
+# The unit each task, user and unit belongs to now, so that later events (which do
+# not repeat it) are filed under it.
+audit_units = Table(
+    "rm_audit_unit", metadata,
+    Column("aggregate_id", ID, primary_key=True),
+    Column("unit", CODE),
+)
+
+OWNERS: dict[str, tuple[Table, ...]] = {
+    "organisation": (units, users),
+    "plans": (plans, pillars, targets),
+    "tasks": (tasks, task_counts, task_due, task_targets),
+    "audit": (audit, audit_units),
+}

@@ -1,0 +1,62 @@
+"""One writer at a time: the transaction every projection batch runs in.
+
+PostgreSQL: a plain transaction; the runner locks its position rows with
+``SELECT … FOR UPDATE``. SQLite: ``BEGIN IMMEDIATE`` takes the database's single
+writer lock before anything is read (a plain ``BEGIN`` reads first and can fail to
+upgrade later), retried with a back-off while another process holds it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+_BUSY_RETRIES = 20
+_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            # Atomic, not durable (as for SQLite below): don't wait for the WAL flush.
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            yield conn
+        return
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        # Read models need atomic commits, not durable ones: after a power cut a lost
+        # batch is lost with its position and simply applied again. NORMAL skips the
+        # fsync per commit (WAL mode); the event store's writes keep their setting.
+        kept = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        # Index pages of a province-size board stay in memory while a batch runs.
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        try:
+            yield from _immediate(conn)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA synchronous={int(kept)}")
+
+
+def _immediate(conn: Connection) -> Iterator[Connection]:
+    for attempt in range(_BUSY_RETRIES):
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            break
+        except OperationalError as error:
+            # Another process held the writer lock past SQLite's busy timeout.
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if attempt == _BUSY_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    try:
+        yield conn
+    except BaseException:
+        conn.exec_driver_sql("ROLLBACK")
+        raise
+    conn.exec_driver_sql("COMMIT")

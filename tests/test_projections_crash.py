@@ -1,0 +1,97 @@
+"""Exactly once under crashes and competition: other processes, SIGKILL, restarts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from events.projections import tables
+from events.projections.runner import PAUSE_ENV
+from events.store import Store
+from tests.test_projections_support import assign, commune, digest, report
+
+ROOT = Path(__file__).resolve().parent.parent
+CATCH_UP = """
+import sys
+from events.store import Store
+with Store(sys.argv[1]) as store:
+    store.projections.batch_size = store.projections.rebuild_batch_size = int(sys.argv[2])
+    if sys.argv[3] == "rebuild":
+        store.projections.rebuild()
+    else:
+        store.projections.catch_up()
+"""
+
+
+def busy_store(store, tasks: int = 12) -> None:
+    commune(store)
+    for n in range(tasks):
+        task_id = assign(store, f"Nhiệm vụ {n}", deadline=date(2025, 3, 10 + n % 5))
+        report(store, task_id, value=str(50 + n))
+        if n % 3 == 0:
+            store.service.verify_task("lead", task_id)
+
+
+def catch_up_process(url: str, batch: int, pause: float,
+                     action: str = "catch_up") -> subprocess.Popen:
+    env = {**os.environ, PAUSE_ENV: str(pause), "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", CATCH_UP, url, str(batch), action], env=env,
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def index_names(store) -> set[str]:
+    return {index["name"] for index in inspect(store.engine).get_indexes("rm_task")}
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    limit = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < limit, "timed out"
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("action", ["catch_up", "rebuild"])
+def test_a_catch_up_killed_mid_way_and_restarted_ends_like_a_clean_rebuild(
+        store, clock, action):
+    busy_store(store)
+    expected = digest(store)
+    head = store.projections.head()
+    store.projections.reset()
+    # Each batch sleeps inside its transaction, so the kill lands with one uncommitted.
+    process = catch_up_process(store.url, batch=10, pause=0.5, action=action)
+    try:
+        wait_until(lambda: min(s["position"] for s in store.projections.status()) > 0)
+        time.sleep(0.1)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    positions = [s["position"] for s in store.projections.status()]
+    assert min(positions) > 0 and max(positions) < head  # it really stopped mid-way
+    wanted = {i.name for i in tables.tasks.indexes}
+    assert (wanted <= index_names(store)) == (action == "catch_up")
+    with Store(store.url, clock=clock) as restarted:  # puts back indexes a rebuild dropped
+        restarted.projections.catch_up()
+        assert digest(restarted) == expected
+        assert wanted <= index_names(restarted)
+
+
+def test_two_processes_catching_up_at_once_apply_each_event_once(store):
+    busy_store(store, tasks=6)
+    expected = digest(store)
+    store.projections.reset()
+    racers = [catch_up_process(store.url, batch=7, pause=0.05) for _ in range(2)]
+    for racer in racers:
+        _, err = racer.communicate(timeout=120)
+        assert racer.returncode == 0, err.decode()
+    assert digest(store) == expected
+    assert all(s["behind"] == 0 for s in store.projections.status())

@@ -1,0 +1,96 @@
+"""Rebuilt equals incrementally built, after any sequence of commands (hypothesis)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events import queries
+from events.projections.grading import GRADES, STATES
+from tests.test_projections_support import PLAN, commune, digest
+from workflow.clock import local_today, use_clock
+from workflow.errors import DomainError
+from workflow.task import Task
+
+ACTIONS = ("assign", "start", "note", "report", "verify", "return", "extend", "reassign",
+           "cancel", "wait")
+steps = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 30), st.integers(0, 20)),
+                 min_size=5, max_size=40)
+
+
+def today(store, clock):
+    with use_clock(clock):
+        return local_today()
+
+
+def run(store, clock, action: str, pick: int, amount: int) -> None:
+    service = store.service
+    task_ids = [r["id"] for r in queries.board(store, limit=500).rows]
+    if action == "assign" or not task_ids:
+        unit = ("VP", "YT")[pick % 2]
+        target = (None, "CT01", "CT02", "CT10")[pick % 4]
+        service.assign_task("lead", unit=unit, deadline=today(store, clock)
+                            + timedelta(days=amount), title=f"Chuyển đổi số {pick}",
+                            target=target, plan=PLAN if target else None)
+        return
+    task_id = task_ids[pick % len(task_ids)]
+    task: Task = service.get_task(task_id)
+    head, member = f"head_{task.unit.lower()}", f"member_{task.unit.lower()}"
+    leader = ("lead", "lead2")[amount % 2]
+    value = str(amount * 5) if task.target else None
+    commands = {
+        "start": lambda: service.start_task(member, task_id),
+        "note": lambda: service.note_progress(member, task_id, "Tiến độ", percent=amount * 5,
+                                              value=value),
+        "report": lambda: service.submit_report(head, task_id, "Báo cáo", value=value),
+        "verify": lambda: service.verify_task(leader, task_id, "Đạt"),
+        "return": lambda: service.return_task(leader, task_id, "Bổ sung"),
+        "extend": lambda: service.extend_deadline(
+            leader, task_id, today(store, clock) + timedelta(days=amount), "Gia hạn"),
+        "reassign": lambda: service.reassign_task(
+            leader, task_id, "YT" if task.unit == "VP" else "VP", "Điều chỉnh"),
+        "cancel": lambda: service.cancel_task(leader, task_id, "Không cần nữa"),
+        "wait": lambda: clock.advance(hours=amount * 5),
+    }
+    commands[action]()
+
+
+def assert_counts_agree_with_the_board(store, day) -> None:
+    rows = queries.board(store, limit=500, today=day).rows
+    counts = queries.counts(store, today=day)
+    assert counts["total"] == len(rows)
+    assert counts["by_grade"] == {g: sum(r["grade"] == g for r in rows) for g in GRADES}
+    assert counts["by_state"] == {s: sum(r["state"] == s for r in rows) for s in STATES}
+    soon = {r["id"] for r in queries.due_soon(store, today=day, limit=500)}
+    assert counts["due_soon"] == len(soon)
+    for unit in counts["by_unit"]:
+        mine = [r for r in rows if r["unit"] == unit["unit"]]
+        assert unit["overdue"] == sum(r["grade"] == "open_overdue" for r in mine)
+        assert unit["due_soon"] == sum(r["id"] in soon for r in mine)
+    for unit in queries.unit_progress(store, today=day):
+        mine = [r for r in rows if r["unit"] == unit["unit"]]
+        assert unit["by_grade"] == {g: sum(r["grade"] == g for r in mine) for g in GRADES}
+    for target in queries.target_progress(store, today=day):
+        mine = [r for r in rows if r["target"] == target["code"]]
+        assert target["by_grade"] == {g: sum(r["grade"] == g for r in mine) for g in GRADES}
+        assert target["by_state"] == {s: sum(r["state"] == s for r in mine) for s in STATES}
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sequence=steps)
+def test_rebuilt_projections_equal_the_incrementally_built_ones(store, clock, sequence):
+    if not queries.units(store):
+        commune(store)
+    for action, pick, amount in sequence:
+        # Refused commands record nothing; the rules have their own tests.
+        with contextlib.suppress(DomainError):
+            run(store, clock, action, pick, amount)
+    assert_counts_agree_with_the_board(store, today(store, clock))
+    incremental = digest(store)
+    store.projections.rebuild()
+    assert digest(store) == incremental
+    assert all(s["behind"] == 0 for s in store.projections.status())
