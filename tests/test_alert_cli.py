@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,16 +11,14 @@ import time
 from datetime import date
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from events.alerts import queries
-from events.cli import alerts as alerts_cli
-from events.cli.runtime import GuardedGroup
 from events.store import Store
 from tests import commune
 from tests.commune import HEAD, LEADER
+from web.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,17 +28,11 @@ def nhiemvu(database_url, monkeypatch):
     for name in ("NHIEMVU_SMTP_URL", "NHIEMVU_ALERT_OVERDUE_EVERY_DAYS"):
         monkeypatch.delenv(name, raising=False)
 
-    # The lead wires these into the main group; a group of our own stands in for it.
-    @click.group(cls=GuardedGroup)
-    def main() -> None:
-        pass
-
-    alerts_cli.register(main)
     runner = CliRunner()
 
     def run(*args: str):
         monkeypatch.setenv("NHIEMVU_DATABASE_URL", database_url)
-        result = runner.invoke(main, list(args))
+        result = runner.invoke(main, list(args))  # the real `nhiemvu` command
         assert "Traceback" not in result.output
         return result
 
@@ -63,6 +56,16 @@ def test_a_sweep_at_a_given_time_records_the_due_alerts_once(nhiemvu, task):
     feed = nhiemvu("alerts", "inbox", HEAD)
     assert "Sắp đến hạn, còn 7 ngày (hạn 31/03/2025)" in feed.output
     assert "Chưa đọc: 1" in feed.output
+
+
+def test_task_show_lists_the_alerts_among_the_tasks_own_events(nhiemvu, task):
+    nhiemvu("alerts", "sweep", "--at", "2025-03-24T09:00")
+    result = nhiemvu("task", "show", str(task), "--history", "--json")
+    assert result.exit_code == 0, result.output
+    history = json.loads(result.output)["history"]
+    assert [(e["type"], e["actor"]) for e in history] == [
+        ("TaskAssigned", LEADER), ("DeadlineAlertRaised", "scheduler")]
+    assert history[1]["summary"] == "Sắp đến hạn, còn 7 ngày (hạn 31/03/2025)"
 
 
 def test_a_time_that_is_not_a_time_is_bad_input(nhiemvu, task):

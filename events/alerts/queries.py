@@ -1,6 +1,7 @@
 """Read-only questions about alerts, answered from their read models (never the log).
 
-For pages: ``inbox``, ``unread_count``, ``task_alerts``, ``deliveries``.
+For pages: ``inbox``, ``unread_count``, ``task_alerts``, ``task_history_with_alerts``,
+``deliveries``.
 For the sweep and the mail sender: ``due_tasks``, ``undigested``, ``digests_to_send``,
 ``people``.
 """
@@ -14,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import and_, func, or_, select
 
 from events.alerts import tables
-from events.queries import users
+from events.queries import task_history, users
 from workflow.alerts import summary
 
 if TYPE_CHECKING:
@@ -84,6 +85,12 @@ def task_alerts(store: Store, task_id: UUID | str) -> list[dict[str, Any]]:
              "summary": summary(r.kind, r.days_left, r.deadline),
              "data": {k: v for k, v in _alert(r).items() if k not in ("summary", "at")}}
             for r in rows]
+
+
+def task_history_with_alerts(store: Store, task_id: UUID | str) -> list[dict[str, Any]]:
+    """A task's own history and its deadline alerts, in the order they were recorded."""
+    merged = task_history(store, task_id) + task_alerts(store, task_id)
+    return sorted(merged, key=lambda entry: entry["position"])
 
 
 def deliveries(store: Store, *, username: str | None = None,

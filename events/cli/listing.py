@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from events import queries
+from events.alerts import queries as alert_queries
 from events.cli import params
 from events.cli.output import echo_json, grade_name, show_date, show_time, state_name, table
 from events.cli.runtime import GuardedCommand, current_run, tr
@@ -82,7 +83,8 @@ def task_show(task_ref: str, history: bool, as_json: bool) -> None:
         "verified_value": found.verified_value, "assigned_by": found.assigned_by,
         "reported_by": found.reported_by, "version": found.version,
     }
-    entries = queries.task_history(store, task_id) if history or as_json else []
+    entries = (alert_queries.task_history_with_alerts(store, task_id)
+               if history or as_json else [])
     if as_json:
         data["history"] = [{key: e.get(key) for key in
                             ("version", "type", "actor", "at", "summary", "data")}

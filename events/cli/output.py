@@ -13,16 +13,9 @@ from uuid import UUID
 import click
 
 from events.cli.runtime import tr
+from events.projections.grading import GRADE_NAMES
 from workflow.clock import LOCAL_TZ
 from workflow.rules import STATE_NAMES, State
-
-GRADE_NAMES = {
-    "done_on_time": ("Hoàn thành đúng hạn", "done on time"),
-    "done_late": ("Hoàn thành trễ hạn", "done late"),
-    "open_on_time": ("Đang trong hạn", "open, on time"),
-    "open_overdue": ("Quá hạn", "overdue"),
-    "cancelled": ("Đã hủy", "cancelled"),
-}
 
 
 def show_date(day: date | None) -> str:
