@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
 from events.store import Store
+from web.cli import main as nhiemvu_command
 from workflow.clock import FixedClock
 
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
@@ -86,3 +88,28 @@ def store(database_url, clock):
 @pytest.fixture
 def service(store):
     return store.service
+
+
+def cli_on(url: str):
+    """The real ``nhiemvu`` command on the store at ``url``, through Click's runner."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        result = runner.invoke(nhiemvu_command, ["--database", url, *args], input=input)
+        assert "Traceback" not in result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
+def nhiemvu(database_url):
+    """The CLI on SQLite and PostgreSQL: for what gets stored and queried."""
+    return cli_on(database_url)
+
+
+@pytest.fixture
+def lite(sqlite_url):
+    """The CLI on SQLite only: for input checks and printing, which do not depend on
+    the database."""
+    return cli_on(sqlite_url)

@@ -9,34 +9,9 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from events.cli import main
 from events.store import Store
 from workflow.plan_file import SEED_PLAN
-
-
-def cli_on(url: str):
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None):
-        result = runner.invoke(main, ["--database", url, *args], input=input)
-        assert "Traceback" not in result.output
-        return result
-
-    return run
-
-
-@pytest.fixture
-def nhiemvu(database_url):
-    """The CLI on SQLite and PostgreSQL: for what gets stored."""
-    return cli_on(database_url)
-
-
-@pytest.fixture
-def lite(sqlite_url):
-    """The CLI on SQLite only: for input checks, which do not depend on the database."""
-    return cli_on(sqlite_url)
 
 
 def event_count(url: str) -> int:

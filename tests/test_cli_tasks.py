@@ -6,35 +6,10 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
 
-from events.cli import main
 from events.store import Store
 from workflow import plan_file
 from workflow.clock import local_today
-
-
-def cli_on(url: str):
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None):
-        result = runner.invoke(main, ["--database", url, *args], input=input)
-        assert "Traceback" not in result.output
-        return result
-
-    return run
-
-
-@pytest.fixture
-def nhiemvu(database_url):
-    """The CLI on SQLite and PostgreSQL: for what gets stored."""
-    return cli_on(database_url)
-
-
-@pytest.fixture
-def lite(sqlite_url):
-    """The CLI on SQLite only: for refusals, which do not depend on the database."""
-    return cli_on(sqlite_url)
 
 
 @pytest.fixture

@@ -5,36 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pytest
-from click.testing import CliRunner
-
 from events import queries
-from events.cli import main
 from events.demo import demo_users
 from events.store import Store
-
-
-def cli_on(url: str):
-    runner = CliRunner()
-
-    def run(*args: str):
-        result = runner.invoke(main, ["--database", url, *args])
-        assert "Traceback" not in result.output
-        return result
-
-    return run
-
-
-@pytest.fixture
-def nhiemvu(database_url):
-    """The CLI on SQLite and PostgreSQL: for what the demo stores."""
-    return cli_on(database_url)
-
-
-@pytest.fixture
-def nhiemvu_sqlite(sqlite_url):
-    """The CLI on SQLite only: the demo's own behaviour, kept quick."""
-    return cli_on(sqlite_url)
 
 
 def event_count(url: str) -> int:
@@ -60,9 +33,9 @@ def test_demo_fills_an_empty_store_with_every_state_and_due_dates(nhiemvu, datab
     assert "demo-pw" not in result.output
 
 
-def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(nhiemvu_sqlite,
+def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(lite,
                                                                      sqlite_url):
-    nhiemvu_sqlite("demo", "--password", "x")
+    lite("demo", "--password", "x")
     with Store(sqlite_url) as store:
         users = queries.users(store)
         units = {u["code"] for u in queries.units(store)}
@@ -72,21 +45,21 @@ def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(nhiemvu_sql
         assert {u["role"] for u in users if u["unit"] == unit} == {"unit_head", "member"}
 
 
-def test_demo_history_is_in_the_past_and_in_order(nhiemvu_sqlite, sqlite_url):
+def test_demo_history_is_in_the_past_and_in_order(lite, sqlite_url):
     started = datetime.now(UTC)
-    nhiemvu_sqlite("demo", "--password", "x")
+    lite("demo", "--password", "x")
     with Store(sqlite_url) as store:
         rows = queries.board(store, limit=200).rows
         for row in rows:
             times = [h["at"] for h in queries.task_history(store, row["id"])]
             assert times == sorted(times)
             assert times[-1] < started
-    summary = json.loads(nhiemvu_sqlite("summary", "--json").output)
+    summary = json.loads(lite("summary", "--json").output)
     assert summary["total"] == len(rows)
 
 
-def test_demo_without_a_password_prints_each_generated_password_once(sqlite_url):
-    result = CliRunner().invoke(main, ["--database", sqlite_url, "demo"])
+def test_demo_without_a_password_prints_each_generated_password_once(lite, sqlite_url):
+    result = lite("demo")
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines()]
     by_user = {parts[0]: parts[-1] for parts in lines if parts and "." in parts[0]}
@@ -95,11 +68,11 @@ def test_demo_without_a_password_prints_each_generated_password_once(sqlite_url)
     assert len(set(by_user.values())) == len(by_user)
 
 
-def test_demo_if_empty_fills_an_empty_store_then_leaves_it_alone(nhiemvu_sqlite,
+def test_demo_if_empty_fills_an_empty_store_then_leaves_it_alone(lite,
                                                                  sqlite_url):
-    first = nhiemvu_sqlite("demo", "--if-empty", "--password", "x")
+    first = lite("demo", "--if-empty", "--password", "x")
     before = event_count(sqlite_url)
-    again = nhiemvu_sqlite("demo", "--if-empty")
+    again = lite("demo", "--if-empty")
     assert first.exit_code == 0 and before > 0
     assert again.exit_code == 0
     assert again.output == "Kho dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu.\n"
@@ -114,8 +87,8 @@ def test_demo_refuses_a_store_that_has_data(nhiemvu, database_url):
     assert event_count(database_url) == 1
 
 
-def test_demo_with_an_empty_password_is_bad_input(nhiemvu_sqlite, sqlite_url):
-    result = nhiemvu_sqlite("demo", "--password", " ")
+def test_demo_with_an_empty_password_is_bad_input(lite, sqlite_url):
+    result = lite("demo", "--password", " ")
     assert result.exit_code == 2
     assert event_count(sqlite_url) == 0
 
