@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from events.projections import tables
-from events.projections.base import Logged, Projection, plain
+from events.projections.base import Logged, Projection, execute_many, to_json
 from events.projections.summaries import summary
 
 # Never copied into a readable table, even hashed.
@@ -17,6 +15,10 @@ _SETS_UNIT = frozenset({"TaskAssigned", "TaskReassigned", "UserRegistered", "Rol
 _CREATIONS = frozenset({"TaskAssigned", "UserRegistered", "UnitCreated", "PlanAdopted"})
 
 U = tables.audit_units
+_INSERT = insert(tables.audit)
+# Built once: building a statement costs about as much as running it.
+_UNITS = (select(U.c.aggregate_id, U.c.unit)
+          .where(U.c.aggregate_id.in_(bindparam("ids", expanding=True))))
 
 
 class AuditLog(Projection):
@@ -42,11 +44,9 @@ class AuditLog(Projection):
                 "kind": self._kind(event), "aggregate_id": event.key,
                 "version": event.version, "unit": units.get(event.key), "type": event.type,
                 "summary": summary(event.type, data),
-                "data": json.dumps({k: plain(v) for k, v in data.items() if k not in _SECRET},
-                                   ensure_ascii=False, sort_keys=True),
+                "data": to_json({k: v for k, v in data.items() if k not in _SECRET}),
             })
-        if rows:
-            conn.execute(insert(tables.audit), rows)
+        execute_many(conn, _INSERT, rows)
         new = [{"aggregate_id": k, "unit": units[k]} for k in changed - existing]
         if new:
             conn.execute(insert(U), new)
@@ -67,6 +67,5 @@ class AuditLog(Projection):
         found: dict[str, str | None] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            found.update(conn.execute(select(U.c.aggregate_id, U.c.unit)
-                                      .where(U.c.aggregate_id.in_(chunk))).tuples().all())
+            found.update(conn.execute(_UNITS, {"ids": chunk}).tuples().all())
         return found

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import Connection, Index, func, insert, select, update
+from sqlalchemy import Connection, Index, bindparam, func, insert, select, update
 
 from events.alerts.feed import AlertFeed
 from events.alerts.schedule import AlertSchedule
@@ -35,6 +35,12 @@ if TYPE_CHECKING:
     from events.store import Store
 
 P = tables.positions
+# Statements built once: building and cache-keying a statement costs about as much
+# as running it, and a command's catch-up runs a dozen of them.
+_POSITIONS = select(P.c.name, P.c.position).where(P.c.name.in_(bindparam("names", expanding=True)))
+_POSITIONS_LOCKED = _POSITIONS.order_by(P.c.name).with_for_update()
+_MOVE = (update(P).where(P.c.name.in_(bindparam("names", expanding=True)))
+         .values(position=bindparam("last")))
 # Rebuilds read the log in larger batches: fewer commits, same guarantees.
 REBUILD_BATCH = 5000
 # A test hook: seconds to wait inside each batch's transaction before committing,
@@ -52,6 +58,7 @@ class Projections:
         self.all: list[Projection] = [Organisation(), Plans(), TaskBoard(), AuditLog(),
                                       AlertSchedule(), AlertFeed()]
         self.by_name = {p.name: p for p in self.all}
+        self._reads: dict[int, Any] = {}
         self.create_tables()
 
     @property
@@ -82,13 +89,16 @@ class Projections:
         # The recorder's own table, read with Core inside our transaction: the rows
         # ``select_notifications`` returns, at a third of the cost (no ORM objects).
         service = self.store.service
-        table = service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        query = (select(table.c.id, table.c.originator_id, table.c.originator_version,
-                        table.c.topic, table.c.state)
-                 .where(table.c.id > after).order_by(table.c.id).limit(limit))
+        if limit not in self._reads:
+            table = service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+            self._reads[limit] = (
+                select(table.c.id, table.c.originator_id, table.c.originator_version,
+                       table.c.topic, table.c.state)
+                .where(table.c.id > bindparam("after")).order_by(table.c.id).limit(limit))
         to_event = service.mapper.to_domain_event
         events = []
-        for position, originator, version, topic, state in conn.execute(query).tuples():
+        rows = conn.execute(self._reads[limit], {"after": after}).tuples()
+        for position, originator, version, topic, state in rows:
             stored = Notification(id=position, originator_id=originator,
                                   originator_version=version, topic=topic, state=bytes(state))
             events.append(Logged.from_event(position, topic, to_event(stored)))
@@ -109,10 +119,8 @@ class Projections:
     def _batch(self, chosen: list[str]) -> int:
         pause = float(os.environ.get(PAUSE_ENV) or 0)
         with self._write() as conn:
-            query = select(P.c.name, P.c.position).where(P.c.name.in_(chosen))
-            if self.store.is_postgres:
-                query = query.order_by(P.c.name).with_for_update()
-            positions = dict(conn.execute(query).tuples().all())
+            query = _POSITIONS_LOCKED if self.store.is_postgres else _POSITIONS
+            positions = dict(conn.execute(query, {"names": chosen}).tuples().all())
             start = min(positions.values())
             events = self._read(conn, start, self.batch_size)
             if not events:
@@ -125,7 +133,7 @@ class Projections:
                 if mine:
                     projection.apply(conn, mine)
             behind = [name for name in chosen if positions[name] < last]
-            conn.execute(update(P).where(P.c.name.in_(behind)).values(position=last))
+            conn.execute(_MOVE, {"names": behind, "last": last})
             if pause:
                 time.sleep(pause)
             return len(events)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from events.projections import tables
-from events.projections.base import Logged, Projection, text_value
+from events.projections.base import Logged, Projection, execute_many, text_value
 from events.projections.tally import Tally, keys_of
 from events.text import search_key
 
@@ -21,6 +21,10 @@ _CHUNK = 500
 # Built once: constructing a 28-column UPDATE costs more than running it.
 _UPDATE = (update(T).where(T.c.id == bindparam("b_id"))
            .values({c.name: bindparam(f"b_{c.name}") for c in T.columns if c.name != "id"}))
+
+
+_INSERT = insert(T)
+_BY_IDS = select(T).where(T.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class TaskBoard(Projection):
@@ -147,7 +151,7 @@ class _Batch:
         missing = [k for k in keys if k not in self.rows]
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start:start + _CHUNK]
-            for found in self.conn.execute(select(T).where(T.c.id.in_(chunk))).mappings():
+            for found in self.conn.execute(_BY_IDS, {"ids": chunk}).mappings():
                 self._loaded(dict(found))
 
     def _pillar(self, plan: str | None, target: str | None) -> str | None:
@@ -163,10 +167,8 @@ class _Batch:
         for row in created:
             row["pillar"] = self._pillar(row["plan"], row["target"])
         changed = [row for key, row in self.rows.items() if key not in self.created]
-        if created:
-            self.conn.execute(insert(T), created)
-        if changed:
-            self.conn.execute(_UPDATE, [{f"b_{k}": v for k, v in r.items()} for r in changed])
+        execute_many(self.conn, _INSERT, created)
+        execute_many(self.conn, _UPDATE, [{f"b_{k}": v for k, v in r.items()} for r in changed])
         tally = Tally()
         for key, row in self.rows.items():
             tally.move(self.before.get(key), row)
