@@ -7,9 +7,20 @@ so one stored key answers all three spellings.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from functools import cache
 
 _SPACES = re.compile(r"\s+")
+
+
+@cache
+def _drop_marks() -> dict[int, None]:
+    # Every combining character, for ``str.translate``: removing them in C is many
+    # times faster than testing each character in Python (a rebuild keys 100,000
+    # tasks). Built on first use, in about a quarter of a second.
+    return dict.fromkeys(c for c in range(sys.maxunicode + 1)
+                         if unicodedata.combining(chr(c)))
 
 
 def search_key(text: str | None) -> str:
@@ -19,7 +30,7 @@ def search_key(text: str | None) -> str:
     # đ/Đ is a letter of its own, not d plus a mark, so NFD leaves it alone.
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = decomposed.translate(_drop_marks())
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 

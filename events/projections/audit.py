@@ -44,7 +44,8 @@ class AuditLog(Projection):
                 "kind": self._kind(event), "aggregate_id": event.key,
                 "version": event.version, "unit": units.get(event.key), "type": event.type,
                 "summary": summary(event.type, data),
-                "data": to_json({k: v for k, v in data.items() if k not in _SECRET}),
+                "data": to_json(data if _SECRET.isdisjoint(data)
+                                else {k: v for k, v in data.items() if k not in _SECRET}),
             })
         execute_many(conn, _INSERT, rows)
         new = [{"aggregate_id": k, "unit": units[k]} for k in changed - existing]

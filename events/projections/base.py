@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -25,14 +26,13 @@ class Logged:
     All computed once: a rebuild reads them millions of times.
     """
 
-    __slots__ = ("position", "topic", "aggregate_id", "version", "at", "data",
-                 "type", "area", "key", "actor")
+    __slots__ = ("position", "topic", "key", "version", "at", "data", "type", "area", "actor")
 
-    def __init__(self, position: int, topic: str, aggregate_id: UUID, version: int,
+    def __init__(self, position: int, topic: str, key: str, version: int,
                  at: datetime, data: dict[str, Any]):
         self.position = position
         self.topic = topic
-        self.aggregate_id = aggregate_id
+        self.key = key
         self.version = version
         self.at = at
         self.data = data
@@ -40,8 +40,11 @@ class Logged:
         parts = topic.split(".")
         self.type = parts[-1]
         self.area = parts[1] if len(parts) > 2 else ""
-        self.key = aggregate_id.hex
         self.actor = data.get("actor") or "system"
+
+    @property
+    def aggregate_id(self) -> UUID:
+        return UUID(self.key)
 
     @property
     def local_day(self) -> date:
@@ -50,8 +53,8 @@ class Logged:
     @classmethod
     def from_event(cls, position: int, topic: str, event: Any) -> Logged:
         data = {k: v for k, v in event.__dict__.items() if k not in _ENVELOPE}
-        return cls(position, topic, event.originator_id, event.originator_version,
-                   event.timestamp.astimezone(UTC), data)
+        return cls(position, topic, UUID(str(event.originator_id)).hex,
+                   event.originator_version, event.timestamp.astimezone(UTC), data)
 
 
 class Projection:
@@ -105,17 +108,31 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
     if conn.dialect.name != "sqlite":
         conn.execute(statement, rows)
         return
-    sql, params = _compiled(statement, conn.dialect)
-    conn.exec_driver_sql(sql, [tuple(row[n] if to is None else to(row[n]) for n, to in params)
-                               for row in rows])
+    sql, values_of, converters = _compiled(statement, conn.dialect)
+    if not converters:
+        conn.exec_driver_sql(sql, [values_of(row) for row in rows])
+        return
+    params = []
+    for row in rows:
+        values = list(values_of(row))
+        for i, convert in converters:
+            values[i] = convert(values[i])
+        params.append(tuple(values))
+    conn.exec_driver_sql(sql, params)
 
 
 @cache
-def _compiled(statement: Any, dialect: Any) -> tuple[str, list[tuple[str, Any]]]:
+def _compiled(statement: Any, dialect: Any) -> tuple[str, Any, list[tuple[int, Any]]]:
     compiled = statement.compile(dialect=dialect)
-    params = [(name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-              for name in compiled.positiontup]
-    return compiled.string, params
+    names = compiled.positiontup
+    converters = []
+    for i, name in enumerate(names):
+        impl = compiled.binds[name].type.dialect_impl(dialect)
+        processor = impl.bind_processor(dialect)
+        if processor is not None:
+            converters.append((i, processor))
+    values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    return compiled.string, values_of, converters
 
 
 def text_value(value: Any) -> str | None:
