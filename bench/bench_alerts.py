@@ -44,13 +44,13 @@ FIRST_SWEEP = date(2025, 3, 10)
 
 def organisation(store: Store) -> list[str]:
     service = store.service
-    service.add_user("lead", "leader", "bench", email="lead@xa.invalid")
+    service.add_user("lead", "leader", "bench-password", email="lead@xa.invalid")
     units = [f"U{n:02d}" for n in range(UNITS)]
     for code in units:
         service.add_unit(code, f"Đơn vị mẫu {code}")
         for role, name in (("unit_head", "head"), ("member", "m1"), ("member", "m2")):
             username = f"{name}_{code.lower()}"
-            service.add_user(username, role, "bench", unit=code,
+            service.add_user(username, role, "bench-password", unit=code,
                              email=f"{username}@xa.invalid")
     return units
 

@@ -43,11 +43,11 @@ def organisation(store: Store) -> tuple[dict, list[str]]:
     content = plan_file.load(plan_file.SEED_PLAN)
     service.import_plan(content)
     units = [f"U{n:02d}" for n in range(UNITS)]
-    service.add_user("lead", "leader", "bench")
-    service.add_user("lead2", "leader", "bench")
+    service.add_user("lead", "leader", "bench-password")
+    service.add_user("lead2", "leader", "bench-password")
     for code in units:
         service.add_unit(code, f"Đơn vị mẫu {code}")
-        service.add_user(f"head_{code.lower()}", "unit_head", "bench", unit=code)
+        service.add_user(f"head_{code.lower()}", "unit_head", "bench-password", unit=code)
     return content, units
 
 

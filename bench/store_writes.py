@@ -50,8 +50,8 @@ def _drop_pg(name: str) -> None:
 
 def _run(service: Workflow, tasks: int) -> dict[str, float]:
     service.add_unit("VP", "Văn phòng (dữ liệu mẫu)")
-    service.add_user("lead", "leader", "pw")
-    service.add_user("head", "unit_head", "pw", unit="VP")
+    service.add_user("lead", "leader", "mat-khau-1")
+    service.add_user("head", "unit_head", "mat-khau-1", unit="VP")
     ids = []
     started = time.perf_counter()
     for n in range(tasks):

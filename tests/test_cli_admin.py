@@ -88,20 +88,33 @@ def test_user_add_without_a_password_is_bad_input(lite):
     assert result.output.startswith("Lỗi: chưa có mật khẩu")
 
 
+def test_a_short_password_is_refused_by_user_add_and_user_password(lite, sqlite_url):
+    added = lite("user", "add", "lanhdao", "--role", "leader", input="ngan\n")
+    assert added.exit_code == 1
+    assert added.output == "Lỗi: Mật khẩu cần ít nhất 8 ký tự.\n"
+    lite("user", "add", "lanhdao", "--role", "leader", input="mat-khau-1\n")
+    changed = lite("--lang", "en", "user", "password", "lanhdao", input="short\n")
+    assert changed.exit_code == 1
+    assert changed.output == "Error: The password needs at least 8 characters.\n"
+    with Store(sqlite_url) as store:
+        assert store.service.authenticate("lanhdao", "mat-khau-1") is not None
+        assert len(store.service.history(store.service.get_user("lanhdao").id)) == 1
+
+
 def test_user_add_refuses_a_member_without_a_unit(lite):
-    result = lite("user", "add", "canbo", "--role", "member", input="pw\n")
+    result = lite("user", "add", "canbo", "--role", "member", input="mat-khau-1\n")
     assert result.exit_code == 1
     assert result.output == "Lỗi: Vai trò “Cán bộ” cần thuộc một đơn vị.\n"
 
 
 def test_user_add_with_an_unknown_role_is_a_usage_error(lite):
-    result = lite("user", "add", "x", "--role", "boss", input="pw\n")
+    result = lite("user", "add", "x", "--role", "boss", input="mat-khau-1\n")
     assert result.exit_code == 2
 
 
 def test_user_add_twice_is_refused(nhiemvu):
-    nhiemvu("user", "add", "lanhdao", "--role", "leader", input="pw\n")
-    again = nhiemvu("user", "add", "lanhdao", "--role", "leader", input="pw\n")
+    nhiemvu("user", "add", "lanhdao", "--role", "leader", input="mat-khau-1\n")
+    again = nhiemvu("user", "add", "lanhdao", "--role", "leader", input="mat-khau-1\n")
     assert again.exit_code == 1
     assert "đã tồn tại" in again.output
 
@@ -109,25 +122,25 @@ def test_user_add_twice_is_refused(nhiemvu):
 def test_user_grant_deactivate_reactivate_and_password_change_the_user(nhiemvu,
                                                                       database_url):
     nhiemvu("unit", "add", "VP", "Văn phòng UBND xã")
-    nhiemvu("user", "add", "an", "--role", "member", "--unit", "VP", input="old\n")
+    nhiemvu("user", "add", "an", "--role", "member", "--unit", "VP", input="mat-khau-cu\n")
     results = [
         nhiemvu("user", "grant", "an", "--role", "unit_head", "--unit", "VP",
                 "--reason", "Bổ nhiệm trưởng ban"),
         nhiemvu("user", "deactivate", "an", "--reason", "Nghỉ việc"),
         nhiemvu("user", "reactivate", "an", "--reason", "Đi làm lại"),
-        nhiemvu("user", "password", "an", input="new\n"),
+        nhiemvu("user", "password", "an", input="mat-khau-moi\n"),
     ]
     assert [r.exit_code for r in results] == [0, 0, 0, 0]
     with Store(database_url) as store:
         types = [type(e).__name__ for e in store.service.history(
             store.service.get_user("an").id)]
-        assert store.service.authenticate("an", "new").role == "unit_head"
+        assert store.service.authenticate("an", "mat-khau-moi").role == "unit_head"
     assert types == ["UserRegistered", "RoleGranted", "UserDeactivated", "UserReactivated",
                      "PasswordChanged"]
 
 
 def test_user_list_never_shows_password_hashes(lite):
-    lite("user", "add", "lanhdao", "--role", "leader", input="pw\n")
+    lite("user", "add", "lanhdao", "--role", "leader", input="mat-khau-1\n")
     table = lite("user", "list")
     listed = lite("user", "list", "--json")
     assert table.exit_code == 0 and "lanhdao" in table.output
@@ -135,7 +148,7 @@ def test_user_list_never_shows_password_hashes(lite):
 
 
 def test_reasons_are_required_by_the_rules(lite):
-    lite("user", "add", "lanhdao", "--role", "leader", input="pw\n")
+    lite("user", "add", "lanhdao", "--role", "leader", input="mat-khau-1\n")
     result = lite("user", "deactivate", "lanhdao", "--reason", "  ")
     assert result.exit_code == 1
     assert result.output == "Lỗi: Cần nêu lý do.\n"
@@ -171,12 +184,12 @@ def test_user_add_at_a_terminal_asks_twice_without_echo(sqlite_url):
         stdin=child_side, stdout=child_side, stderr=child_side, start_new_session=True)
     os.close(child_side)
     shown = _read_until(terminal, "Mật khẩu: ".encode())
-    os.write(terminal, b"bi mat\n")
+    os.write(terminal, b"bi mat 12\n")
     shown += _read_until(terminal, b": ")
-    os.write(terminal, b"bi mat\n")
+    os.write(terminal, b"bi mat 12\n")
     shown += _read_until(terminal, b"\x00")
     assert command.wait(timeout=30) == 0, shown.decode()
     os.close(terminal)
-    assert "Nhập lại mật khẩu".encode() in shown and b"bi mat" not in shown
+    assert "Nhập lại mật khẩu".encode() in shown and b"bi mat 12" not in shown
     with Store(sqlite_url) as store:
-        assert store.service.authenticate("lanhdao", "bi mat") is not None
+        assert store.service.authenticate("lanhdao", "bi mat 12") is not None

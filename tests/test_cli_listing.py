@@ -30,8 +30,8 @@ def make_tasks(url: str) -> dict[str, str]:
         service.import_plan(plan_file.load(plan_file.SEED_PLAN))
         service.add_unit("VP", "Văn phòng UBND xã")
         service.add_unit("CNS1", "Tổ công nghệ số cộng đồng xóm 1")
-        service.add_user("lanhdao", "leader", "pw")
-        service.add_user("truong.vp", "unit_head", "pw", unit="VP")
+        service.add_user("lanhdao", "leader", "mat-khau-1")
+        service.add_user("truong.vp", "unit_head", "mat-khau-1", unit="VP")
         soon = service.assign_task("lanhdao", unit="VP", title="Số hóa hồ sơ lưu trữ",
                                    deadline=today + timedelta(days=3), target="CT02",
                                    plan="KH-CDS-2025")

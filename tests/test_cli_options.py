@@ -37,8 +37,8 @@ def test_measured_values_accept_a_decimal_comma():
 def test_messages_are_in_english_when_asked(sqlite_url):
     runner = CliRunner()
     args = ["--database", sqlite_url, "user", "add", "x", "--role", "member"]
-    english = runner.invoke(main, ["--lang", "en", *args], input="pw\n")
-    from_env = runner.invoke(main, args, input="pw\n", env={"NHIEMVU_LANG": "en"})
+    english = runner.invoke(main, ["--lang", "en", *args], input="mat-khau-1\n")
+    from_env = runner.invoke(main, args, input="mat-khau-1\n", env={"NHIEMVU_LANG": "en"})
     assert english.exit_code == from_env.exit_code == 1
     assert english.output == from_env.output == "Error: The role 'member' needs a unit.\n"
 

@@ -29,10 +29,10 @@ def make_commune(url: str) -> str:
         service.import_plan(plan_file.load(plan_file.SEED_PLAN))
         service.add_unit("VP", "Văn phòng UBND xã")
         service.add_unit("CNS1", "Tổ công nghệ số cộng đồng xóm 1")
-        service.add_user("lanhdao", "leader", "pw")
-        service.add_user("truong.vp", "unit_head", "pw", unit="VP")
-        service.add_user("canbo.vp", "member", "pw", unit="VP")
-        service.add_user("truong.cns1", "unit_head", "pw", unit="CNS1")
+        service.add_user("lanhdao", "leader", "mat-khau-1")
+        service.add_user("truong.vp", "unit_head", "mat-khau-1", unit="VP")
+        service.add_user("canbo.vp", "member", "mat-khau-1", unit="VP")
+        service.add_user("truong.cns1", "unit_head", "mat-khau-1", unit="CNS1")
     return url
 
 
@@ -188,7 +188,7 @@ def test_a_stale_expected_version_is_a_conflict(nhiemvu, commune):
 def test_a_target_needs_a_plan_in_the_store(lite, sqlite_url):
     with Store(sqlite_url) as store:
         store.service.add_unit("VP", "Văn phòng UBND xã")
-        store.service.add_user("lanhdao", "leader", "pw")
+        store.service.add_user("lanhdao", "leader", "mat-khau-1")
     result = lite("task", "assign", "--as", "lanhdao", "--unit", "VP", "--title", "T",
                      "--deadline", in_days(3), "--target", "CT01")
     assert result.exit_code == 1

@@ -16,7 +16,7 @@ def event_count(url: str) -> int:
 
 
 def test_demo_fills_an_empty_store_with_every_state_and_due_dates(nhiemvu, database_url):
-    result = nhiemvu("demo", "--password", "demo-pw")
+    result = nhiemvu("demo", "--password", "demo-mat-khau")
     assert result.exit_code == 0, result.output
     with Store(database_url) as store:
         counts = queries.counts(store)
@@ -28,14 +28,14 @@ def test_demo_fills_an_empty_store_with_every_state_and_due_dates(nhiemvu, datab
         assert any(r["target"] is None for r in rows)
         assert all("(dữ liệu mẫu)" in r["title"] for r in rows)
         assert all("(mẫu)" in u["name"] for u in queries.units(store))
-        assert store.service.authenticate("lanhdao", "demo-pw").role == "leader"
-        assert store.service.authenticate("canbo.cns1", "demo-pw").unit == "CNS1"
-    assert "demo-pw" not in result.output
+        assert store.service.authenticate("lanhdao", "demo-mat-khau").role == "leader"
+        assert store.service.authenticate("canbo.cns1", "demo-mat-khau").unit == "CNS1"
+    assert "demo-mat-khau" not in result.output
 
 
 def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(lite,
                                                                      sqlite_url):
-    lite("demo", "--password", "x")
+    lite("demo", "--password", "mat-khau-mau")
     with Store(sqlite_url) as store:
         users = queries.users(store)
         units = {u["code"] for u in queries.units(store)}
@@ -47,7 +47,7 @@ def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(lite,
 
 def test_demo_history_is_in_the_past_and_in_order(lite, sqlite_url):
     started = datetime.now(UTC)
-    lite("demo", "--password", "x")
+    lite("demo", "--password", "mat-khau-mau")
     with Store(sqlite_url) as store:
         rows = queries.board(store, limit=200).rows
         for row in rows:
@@ -70,7 +70,7 @@ def test_demo_without_a_password_prints_each_generated_password_once(lite, sqlit
 
 def test_demo_if_empty_fills_an_empty_store_then_leaves_it_alone(lite,
                                                                  sqlite_url):
-    first = lite("demo", "--if-empty", "--password", "x")
+    first = lite("demo", "--if-empty", "--password", "mat-khau-mau")
     before = event_count(sqlite_url)
     again = lite("demo", "--if-empty")
     assert first.exit_code == 0 and before > 0
@@ -90,6 +90,13 @@ def test_demo_refuses_a_store_that_has_data(nhiemvu, database_url):
 def test_demo_with_an_empty_password_is_bad_input(lite, sqlite_url):
     result = lite("demo", "--password", " ")
     assert result.exit_code == 2
+    assert event_count(sqlite_url) == 0
+
+
+def test_demo_with_a_short_password_is_bad_input_and_writes_nothing(lite, sqlite_url):
+    result = lite("demo", "--password", "ngan")
+    assert result.exit_code == 2
+    assert result.output == "Lỗi: Mật khẩu cần ít nhất 8 ký tự.\n"
     assert event_count(sqlite_url) == 0
 
 

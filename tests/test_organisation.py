@@ -21,8 +21,8 @@ def _code(call, *args, **kwargs) -> str:
 def test_a_unit_or_user_cannot_be_created_twice_whatever_the_case(service):
     service.add_unit("VP", "Văn phòng")
     assert _code(service.add_unit, "vp", "Văn phòng khác") == "unit_exists"
-    service.add_user("an.nv", "leader", "pw", display_name="Nguyễn Văn An")
-    assert _code(service.add_user, "AN.NV", "admin", "pw") == "user_exists"
+    service.add_user("an.nv", "leader", "mat-khau-1", display_name="Nguyễn Văn An")
+    assert _code(service.add_user, "AN.NV", "admin", "mat-khau-1") == "user_exists"
     user = service.get_user("An.Nv")
     assert (user.username, user.display_name, user.role) == ("an.nv", "Nguyễn Văn An",
                                                              "leader")
@@ -31,13 +31,13 @@ def test_a_unit_or_user_cannot_be_created_twice_whatever_the_case(service):
 
 def test_unit_heads_and_members_need_an_active_unit_and_others_have_none(service):
     service.add_unit("VP", "Văn phòng")
-    assert _code(service.add_user, "a", "unit_head", "pw") == "unit_required"
-    assert _code(service.add_user, "b", "member", "pw", unit="XX") == "unknown_unit"
+    assert _code(service.add_user, "a", "unit_head", "mat-khau-1") == "unit_required"
+    assert _code(service.add_user, "b", "member", "mat-khau-1", unit="XX") == "unknown_unit"
     service.add_unit("CU", "Tổ cũ")
     service.deactivate_unit("CU", "Giải thể")
-    assert _code(service.add_user, "c", "member", "pw", unit="CU") == "unit_inactive"
-    service.add_user("d", "member", "pw", unit="vp")
-    service.add_user("e", "leader", "pw", unit="VP")
+    assert _code(service.add_user, "c", "member", "mat-khau-1", unit="CU") == "unit_inactive"
+    service.add_user("d", "member", "mat-khau-1", unit="vp")
+    service.add_user("e", "leader", "mat-khau-1", unit="VP")
     assert service.get_user("d").unit == "VP"  # the unit's code as stored
     assert service.get_user("e").unit is None
     assert _code(service.grant_role, "e", "member", None, "Chuyển") == "unit_required"
@@ -45,8 +45,8 @@ def test_unit_heads_and_members_need_an_active_unit_and_others_have_none(service
 
 def test_a_head_registered_with_a_lower_case_unit_code_acts_on_the_units_tasks(service):
     commune.set_up(service, users=False)
-    service.add_user(commune.LEADER, "leader", "pw")
-    service.add_user("truong", "unit_head", "pw", unit="vp")
+    service.add_user(commune.LEADER, "leader", "mat-khau-1")
+    service.add_user("truong", "unit_head", "mat-khau-1", unit="vp")
     task_id = service.assign_task(commune.LEADER, unit="Vp", deadline=commune.DEADLINE,
                                   title="Lắp camera")
     service.start_task("truong", task_id)
@@ -78,14 +78,15 @@ def test_a_deactivated_user_is_refused_on_every_command(service):
                                                    actor=commune.LEADER),
         "add unit": lambda: service.add_unit("TN", "Thanh niên", actor=commune.LEADER),
         "deactivate unit": lambda: service.deactivate_unit("CNS", "Gộp", actor=commune.LEADER),
-        "add user": lambda: service.add_user("x", "auditor", "pw", actor=commune.ADMIN),
+        "add user": lambda: service.add_user("x", "auditor", "mat-khau-1", actor=commune.ADMIN),
         "grant role": lambda: service.grant_role(commune.MEMBER, "unit_head", "VP", "Lên",
                                                  actor=commune.ADMIN),
         "deactivate user": lambda: service.deactivate_user(commune.MEMBER, "Nghỉ",
                                                            actor=commune.ADMIN),
         "reactivate user": lambda: service.reactivate_user(commune.LEADER, "Quay lại",
                                                            actor=commune.ADMIN),
-        "own password": lambda: service.set_password(commune.HEAD, "mới", actor=commune.HEAD),
+        "own password": lambda: service.set_password(commune.HEAD, "mật khẩu mới",
+                                                     actor=commune.HEAD),
     }
     outcomes = {name: _code(command) for name, command in commands.items()}
     assert outcomes == dict.fromkeys(commands, "user_inactive")
@@ -160,6 +161,26 @@ def test_users_change_only_their_own_password_unless_admin(service):
     assert service.authenticate(commune.HEAD, "do-quan-tri-dat") is not None
     changed = service.history(service.get_user(commune.HEAD).id)[-1]
     assert (type(changed).__name__, changed.actor) == ("PasswordChanged", commune.ADMIN)
+
+
+def test_a_password_shorter_than_eight_characters_is_refused_by_every_command(service):
+    commune.set_up(service)
+    head = service.get_user(commune.HEAD)
+    assert _code(service.add_user, "moi", "leader", "7-chars") == "password_too_short"
+    assert _code(service.set_password, commune.HEAD, "ngắn", actor=commune.HEAD) == (
+        "password_too_short")
+    assert _code(service.set_password, commune.HEAD, "", actor=commune.ADMIN) == (
+        "password_too_short")
+    # Nothing was recorded, and the old password still works.
+    assert service.get_user(commune.HEAD).version == head.version
+    assert service.authenticate(commune.HEAD, commune.PASSWORD) is not None
+    assert _code(service.get_user, "moi") == "unknown_user"
+    # Eight characters, counted as letters (not bytes): "mật khẩu" is enough.
+    service.set_password(commune.HEAD, "mật khẩu", actor=commune.HEAD)
+    assert service.authenticate(commune.HEAD, "mật khẩu") is not None
+    message = DomainError("password_too_short", minimum=8)
+    assert message.message("vi") == "Mật khẩu cần ít nhất 8 ký tự."
+    assert message.message("en") == "The password needs at least 8 characters."
 
 
 def test_a_deactivated_unit_takes_no_new_tasks(service):

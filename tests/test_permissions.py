@@ -120,7 +120,7 @@ def _admin_act(service, who: str, action: str) -> None:
     elif action == "deactivate_unit":
         service.deactivate_unit("CNS", "Sáp nhập", actor=who)
     elif action == "add_user":
-        service.add_user(f"moi.{who}", "member", "pw", unit="VP", actor=who)
+        service.add_user(f"moi.{who}", "member", "mat-khau-1", unit="VP", actor=who)
     elif action == "grant_role":
         service.grant_role(commune.OTHER_MEMBER, "unit_head", "CNS", "Bổ nhiệm", actor=who)
     elif action == "deactivate_user":
@@ -128,7 +128,7 @@ def _admin_act(service, who: str, action: str) -> None:
     elif action == "reactivate_user":
         service.reactivate_user(commune.OTHER_MEMBER, "Đi làm lại", actor=who)
     elif action == "set_other_password":
-        service.set_password(commune.OTHER_MEMBER, "mới", actor=who)
+        service.set_password(commune.OTHER_MEMBER, "mật khẩu mới", actor=who)
     else:
         raise AssertionError(action)
 
@@ -189,7 +189,7 @@ def test_a_new_report_by_someone_else_may_be_verified_by_the_first_reporter(serv
     commune.set_up(service)
     task_id = commune.task_in_state(service, "reported")
     service.return_task(commune.LEADER, task_id, "Thiếu minh chứng")
-    service.add_user("truong.vp.moi", "unit_head", "pw", unit="VP")
+    service.add_user("truong.vp.moi", "unit_head", "mat-khau-1", unit="VP")
     service.submit_report("truong.vp.moi", task_id, "Đã bổ sung")
     service.grant_role(commune.HEAD, "leader", None, "Bổ nhiệm")
     service.verify_task(commune.HEAD, task_id)

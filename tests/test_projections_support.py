@@ -22,11 +22,11 @@ def commune(store: Store) -> None:
     service.import_plan(plan_file.load(plan_file.SEED_PLAN))
     service.add_unit("VP", "Văn phòng UBND xã")
     service.add_unit("YT", "Trạm Y tế")
-    service.add_user("lead", "leader", "pw", display_name="Nguyễn Văn Lãnh")
-    service.add_user("lead2", "leader", "pw")
+    service.add_user("lead", "leader", "mat-khau-1", display_name="Nguyễn Văn Lãnh")
+    service.add_user("lead2", "leader", "mat-khau-1")
     for unit in ("VP", "YT"):
-        service.add_user(f"head_{unit.lower()}", "unit_head", "pw", unit=unit)
-        service.add_user(f"member_{unit.lower()}", "member", "pw", unit=unit)
+        service.add_user(f"head_{unit.lower()}", "unit_head", "mat-khau-1", unit=unit)
+        service.add_user(f"member_{unit.lower()}", "member", "mat-khau-1", unit=unit)
 
 
 def assign(store: Store, title: str = "Nhiệm vụ", *, unit: str = "VP",

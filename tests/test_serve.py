@@ -47,7 +47,8 @@ def _get(url: str) -> int | None:
 
 @pytest.fixture
 def demo_store(sqlite_url, tmp_path):
-    result = CliRunner().invoke(main, ["--database", sqlite_url, "demo", "--password", "pw"])
+    result = CliRunner().invoke(main, ["--database", sqlite_url, "demo",
+                                       "--password", "mat-khau-1"])
     assert result.exit_code == 0, result.output
     return sqlite_url
 

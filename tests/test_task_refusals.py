@@ -51,9 +51,10 @@ def _scenarios(service) -> dict[str, object]:
             commune.LEADER, unit="VP", deadline=later, title="Việc", target="CT99",
             plan=commune.PLAN),
         "unit_exists": lambda: service.add_unit("vp", "Văn phòng (lần hai)"),
-        "user_exists": lambda: service.add_user("Lanh.Dao", "leader", "pw"),
-        "unit_required": lambda: service.add_user("ai.do", "member", "pw"),
-        "invalid_role": lambda: service.add_user("ai.do", "chu_tich", "pw"),
+        "user_exists": lambda: service.add_user("Lanh.Dao", "leader", "mat-khau-1"),
+        "unit_required": lambda: service.add_user("ai.do", "member", "mat-khau-1"),
+        "invalid_role": lambda: service.add_user("ai.do", "chu_tich", "mat-khau-1"),
+        "password_too_short": lambda: service.set_password(commune.HEAD, "ngắn"),
         "reason_required": lambda: service.cancel_task(commune.LEADER, started, " "),
         "text_required": lambda: service.note_progress(commune.HEAD, started, ""),
         "text_too_long": lambda: service.assign_task(

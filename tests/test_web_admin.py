@@ -57,6 +57,13 @@ def test_a_short_password_or_a_unit_role_without_unit_is_refused(as_role):
     assert no_unit.status_code == 422 and "cần thuộc một đơn vị" in no_unit.text
 
 
+def test_resetting_to_a_short_password_is_refused_and_the_old_one_still_works(app, as_role):
+    refused = as_role("quantri").post("/admin/users/canboyt/password", {"password": "ngan"})
+    assert refused.status_code == 422 and "ít nhất 8 ký tự" in refused.text
+    assert type(last_event(app, "user", "canboyt")).__name__ != "PasswordChanged"
+    assert Browser(app.test_client()).sign_in("canboyt").status_code == 303
+
+
 def test_an_admin_deactivates_reactivates_and_resets_a_password(app, as_role):
     admin = as_role("quantri")
     assert admin.post("/admin/users/canboyt/deactivate",

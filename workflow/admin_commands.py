@@ -61,7 +61,7 @@ class AdminCommands:
             user = User.register(who, username=username, role=role,
                                  unit=self._unit_of_role(role, unit),
                                  display_name=display_name, email=email,
-                                 password_hash=passwords.hash_password(password))
+                                 password_hash=passwords.hash_new_password(password))
             self._save(user, conflict=DomainError("user_exists", username=user.username))
             return user.id
 
@@ -94,7 +94,9 @@ class AdminCommands:
         with self._at_clock():
             who = self._acting(actor)
             user = self.get_user(username)
-            user.change_password(who, passwords.hash_password(password))
+            # Who may comes before what: a refused actor learns nothing about the rule.
+            user.check_password_change(who)
+            user.change_password(who, passwords.hash_new_password(password))
             self._save(user)
 
     def _active_unit(self, code: str) -> Unit:

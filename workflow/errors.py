@@ -73,6 +73,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Vai trò “{role_vi}” cần thuộc một đơn vị.",
         "The role '{role_en}' needs a unit.",
     ),
+    "password_too_short": (
+        "Mật khẩu cần ít nhất {minimum} ký tự.",
+        "The password needs at least {minimum} characters.",
+    ),
     "invalid_role": (
         "Vai trò “{role}” không hợp lệ.",
         "'{role}' is not a role.",

@@ -105,12 +105,15 @@ class User(Record):
         rules.check_admin(actor, "manage_users")
         self._reactivated(actor=actor.username, reason=validate.text(reason, "reason"))
 
-    def change_password(self, actor: Actor, password_hash: str) -> None:
+    def check_password_change(self, actor: Actor) -> None:
         """Users change their own password; an admin (or the console) anyone's."""
         if actor.username != self.username:
             rules.check_admin(actor, "manage_users")
         elif not actor.active:
             raise DomainError("user_inactive", username=actor.username)
+
+    def change_password(self, actor: Actor, password_hash: str) -> None:
+        self.check_password_change(actor)
         self._password_changed(password_hash=password_hash, actor=actor.username)
 
     @event("RoleGranted", topic="nhiemvu.organisation.RoleGranted")

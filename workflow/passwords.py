@@ -11,6 +11,11 @@ import os
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from workflow.errors import DomainError
+
+# Every interface (web forms, CLI, demo) gets the rule from the service.
+MIN_LENGTH = 8
+
 
 def _hasher() -> PasswordHasher:
     if os.environ.get("NHIEMVU_PASSWORD_PROFILE") == "fast":
@@ -18,7 +23,10 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 
 
-def hash_password(password: str) -> str:
+def hash_new_password(password: str) -> str:
+    """The hash of a password being set; refused when it is too short."""
+    if len(password) < MIN_LENGTH:
+        raise DomainError("password_too_short", minimum=MIN_LENGTH)
     return _hasher().hash(password)
 
 

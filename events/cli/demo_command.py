@@ -7,7 +7,8 @@ import click
 from events import demo
 from events.cli.output import table
 from events.cli.runtime import CliError, GuardedCommand, bad_input, current_run, tr
-from workflow.errors import ROLE_NAMES
+from workflow import passwords
+from workflow.errors import ROLE_NAMES, DomainError
 
 
 def register(main: click.Group) -> None:
@@ -26,6 +27,11 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
     if password is not None and not password.strip():
         raise bad_input("mật khẩu --password không được để trống",
                         "--password must not be empty")
+    if password is not None and len(password) < passwords.MIN_LENGTH:
+        # Checked before anything is written: the service would refuse the first
+        # user only after the units were created.
+        short = DomainError("password_too_short", minimum=passwords.MIN_LENGTH)
+        raise bad_input(short.message("vi"), short.message("en"))
     if run.store.service.recorder.max_notification_id():
         if if_empty:
             click.echo(tr("Kho dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu.",
