@@ -258,12 +258,12 @@ def users(store: Store) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in found]
 
 
-def task_history(store: Store, task_id: UUID | str) -> list[dict[str, Any]]:
+def task_history(store: Store, task_id: UUID | str, locale: str = "vi") -> list[dict[str, Any]]:
     """Everything that happened to one task, oldest first, from the audit log."""
     A = tables.audit
     key = UUID(str(task_id)).hex
     with store.engine.connect() as conn:
         found = conn.execute(select(A).where(A.c.aggregate_id == key)
                              .order_by(A.c.position)).all()
-    return [history_entry(r) for r in found]
+    return [history_entry(r, locale) for r in found]
 

@@ -115,6 +115,10 @@ def test_task_show_prints_the_task_and_its_history(lite, lite_tasks):
     assert result.exit_code == 0, result.output
     assert "Số hóa hồ sơ lưu trữ" in result.output and "CT02" in result.output
     assert "truong.vp" in result.output
+    assert "Giao nhiệm vụ “Số hóa hồ sơ lưu trữ”" in result.output
+    english = lite("--lang", "en", "task", "show", lite_tasks["soon"], "--history")
+    assert "Assigned “Số hóa hồ sơ lưu trữ” to VP" in english.output
+    assert "Giao nhiệm vụ" not in english.output
 
 
 def test_task_show_of_a_too_short_prefix_is_refused(lite, lite_tasks):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 from sqlalchemy import text
 
 from events import queries
+from events.demo import LEADER, fill
+from events.projections.summaries import summary
+from events.store import Store
 from tests.test_projections_support import assign, commune, report
 
 
@@ -73,3 +78,38 @@ def test_passwords_never_reach_the_audit_log(store):
     with store.engine.connect() as conn:
         data = conn.execute(text("SELECT data FROM rm_audit")).scalars().all()
     assert not any("password_hash" in d or "argon2" in d for d in data)
+
+
+def test_every_audit_line_reads_in_english_too_made_from_the_stored_data(database_url):
+    fill(database_url, password="mat-khau-mau")
+    with Store(database_url) as store:
+        service = store.service
+        service.add_unit("TN", "Đoàn Thanh niên")
+        service.deactivate_unit("TN", "Sáp nhập")
+        service.grant_role(LEADER, "auditor", None, "Chuyển công tác")
+        service.deactivate_user(LEADER, "Nghỉ phép")
+        service.reactivate_user(LEADER, "Đi làm lại")
+        service.set_password(LEADER, "mat-khau-moi")
+        vi = queries.audit_log(store, limit=1000).rows
+        en = queries.audit_log(store, limit=1000, locale="en").rows
+        with store.engine.connect() as conn:
+            stored = conn.execute(text("SELECT type, data, summary FROM rm_audit")).all()
+    assert [r["position"] for r in vi] == [r["position"] for r in en]
+    types = {r["type"] for r in vi}
+    assert types >= {"TaskAssigned", "WorkStarted", "ProgressNoted", "ReportSubmitted",
+                     "ReportVerified", "ReportReturned", "DeadlineExtended", "TaskCancelled",
+                     "UnitCreated", "UnitDeactivated", "UserRegistered", "RoleGranted",
+                     "UserDeactivated", "UserReactivated", "PasswordChanged", "PlanAdopted"}
+    for vi_row, en_row in zip(vi, en, strict=True):
+        assert en_row["summary"] != vi_row["summary"], vi_row
+        # No Vietnamese words of our own in the English line (typed text may have them).
+        assert not re.match(r"(Giao|Bắt|Ghi|Báo|Xác|Trả|Gia|Hủy|Tạo|Ngừng|Cấp|Vô|Kích|Đổi|"
+                            r"Ban)\b", en_row["summary"]), en_row
+    # The stored data gives back the very line the projection wrote from the event.
+    assert all(summary(t, json.loads(d), "vi") == line for t, d, line in stored)
+    by_type = {r["type"]: r["summary"] for r in en}
+    assert re.fullmatch(r"Assigned “.+” to \w+, due \d\d/\d\d/\d{4}", by_type["TaskAssigned"])
+    assert re.fullmatch(r"Extended the deadline from \d\d/\d\d/\d{4} to "
+                        r"\d\d/\d\d/\d{4}: .+", by_type["DeadlineExtended"])
+    assert by_type["RoleGranted"] == "Granted the role auditor: Chuyển công tác"
+    assert by_type["PasswordChanged"] == "Changed the password"

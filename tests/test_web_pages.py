@@ -249,3 +249,6 @@ def test_the_audit_log_filters_by_person_and_type_newest_first(app, seeded, as_r
     assert mine.headers["HX-Push-Url"] == "/audit/?actor=canbovp"
     typed = browser.get("/audit/?type=WorkStarted&since=2025-03-01&until=bad", htmx=True)
     assert "truongvp" in typed.text and "ProgressNoted" not in typed.text
+    browser.client.get("/lang/en")
+    english = browser.get("/audit/?actor=canbovp", htmx=True).text
+    assert "Noted progress: Đã họp thôn" in english and "Ghi nhận tiến độ" not in english

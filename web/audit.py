@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, request, url_for
 
 from events import queries
 from web import hx, reads, storage
+from web.i18n import lang
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -42,7 +43,7 @@ def index():
     filters = _filters(request.args)
     before = request.args.get("before") or None
     page = queries.audit_log(storage.store(), **filters, before=before,
-                             limit=current_app.config["PAGE_SIZE"])
+                             limit=current_app.config["PAGE_SIZE"], locale=lang())
     response = hx.page("audit/index.html", "audit_results", filters=filters, page=page,
                        types=TYPES, users=reads.users(), units=reads.units())
     return hx.push_url(response, url_for("audit.index",

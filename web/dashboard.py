@@ -7,6 +7,7 @@ from flask import Blueprint
 
 from events import queries
 from web import hx, reads, storage
+from web.i18n import lang
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,5 +28,5 @@ def index():
         counts=queries.counts(store, today=today),
         due_soon=queries.due_soon(store, today=today, limit=10),
         overdue=queries.overdue(store, today=today, limit=10),
-        recent=queries.audit_log(store, limit=10).rows,
+        recent=queries.audit_log(store, limit=10, locale=lang()).rows,
         plan=reads.plan_content(plan), today=today)

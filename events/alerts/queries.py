@@ -75,21 +75,22 @@ def _read_up_to(store: Store, username: str) -> int:
     return up_to or 0
 
 
-def task_alerts(store: Store, task_id: UUID | str) -> list[dict[str, Any]]:
+def task_alerts(store: Store, task_id: UUID | str, locale: str = "vi") -> list[dict[str, Any]]:
     """A task's alerts as history entries (like ``task_history``'s), oldest first."""
     query = select(A).where(A.c.task_id == UUID(str(task_id)).hex).order_by(A.c.position)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     return [{"position": r.position, "version": None, "type": "DeadlineAlertRaised",
              "actor": "scheduler", "at": aware(r.raised_at),
-             "summary": summary(r.kind, r.days_left, r.deadline),
+             "summary": summary(r.kind, r.days_left, r.deadline, locale),
              "data": {k: v for k, v in _alert(r).items() if k not in ("summary", "at")}}
             for r in rows]
 
 
-def task_history_with_alerts(store: Store, task_id: UUID | str) -> list[dict[str, Any]]:
+def task_history_with_alerts(store: Store, task_id: UUID | str,
+                             locale: str = "vi") -> list[dict[str, Any]]:
     """A task's own history and its deadline alerts, in the order they were recorded."""
-    merged = task_history(store, task_id) + task_alerts(store, task_id)
+    merged = task_history(store, task_id, locale) + task_alerts(store, task_id, locale)
     return sorted(merged, key=lambda entry: entry["position"])
 
 

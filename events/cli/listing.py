@@ -83,7 +83,7 @@ def task_show(task_ref: str, history: bool, as_json: bool) -> None:
         "verified_value": found.verified_value, "assigned_by": found.assigned_by,
         "reported_by": found.reported_by, "version": found.version,
     }
-    entries = (alert_queries.task_history_with_alerts(store, task_id)
+    entries = (alert_queries.task_history_with_alerts(store, task_id, current_run().lang)
                if history or as_json else [])
     if as_json:
         data["history"] = [{key: e.get(key) for key in

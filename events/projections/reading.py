@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, select
 
 from events.projections import tables
+from events.projections.summaries import summary
 from workflow.clock import LOCAL_TZ, local_today, use_clock
 
 if TYPE_CHECKING:
@@ -68,10 +69,11 @@ def _store_time(store: Store, moment: datetime) -> datetime:
 def audit_log(store: Store, *, actor: str | None = None, unit: str | None = None,
               task: UUID | str | None = None, type: str | None = None,  # noqa: A002
               since: date | datetime | None = None, until: date | datetime | None = None,
-              limit: int = 100, before: str | None = None) -> AuditPage:
+              limit: int = 100, before: str | None = None, locale: str = "vi") -> AuditPage:
     """Events newest first, filtered; ``since``/``until`` dates are Vietnam days, inclusive.
 
-    ``before`` is the previous page's ``next_cursor`` (a log position).
+    ``before`` is the previous page's ``next_cursor`` (a log position); ``locale``
+    the language of the summaries.
     """
     where: list[ColumnElement[bool]] = []
     if actor:
@@ -93,12 +95,19 @@ def audit_log(store: Store, *, actor: str | None = None, unit: str | None = None
     query = select(A).where(*where).order_by(A.c.position.desc()).limit(limit + 1)
     with store.engine.connect() as conn:
         found = conn.execute(query).all()
-    rows = [audit_entry(r) for r in found[:limit]]
+    rows = [audit_entry(r, locale) for r in found[:limit]]
     cursor = str(found[limit - 1].position) if len(found) > limit else None
     return AuditPage(rows, cursor)
 
 
-def audit_entry(found: Any) -> dict[str, Any]:
+def _summary(r: Any, locale: str) -> str:
+    # The table holds the Vietnamese line; another language is made from the data.
+    if locale.startswith("vi"):
+        return r["summary"]
+    return summary(r["type"], json.loads(r["data"]), locale)
+
+
+def audit_entry(found: Any, locale: str = "vi") -> dict[str, Any]:
     r = found._mapping
     is_task = r["kind"] == "task"
     return {
@@ -106,14 +115,14 @@ def audit_entry(found: Any) -> dict[str, Any]:
         "unit": r["unit"], "kind": r["kind"],
         "aggregate_id": str(UUID(r["aggregate_id"])),
         "task_id": str(UUID(r["aggregate_id"])) if is_task else None,
-        "version": r["version"], "type": r["type"], "summary": r["summary"],
+        "version": r["version"], "type": r["type"], "summary": _summary(r, locale),
     }
 
 
-def history_entry(found: Any) -> dict[str, Any]:
+def history_entry(found: Any, locale: str = "vi") -> dict[str, Any]:
     r = found._mapping
     return {
         "position": r["position"], "version": r["version"], "type": r["type"],
-        "actor": r["actor"], "at": aware(r["at"]), "summary": r["summary"],
+        "actor": r["actor"], "at": aware(r["at"]), "summary": _summary(r, locale),
         "data": json.loads(r["data"]),
     }
