@@ -27,8 +27,8 @@ def _hex(value: Any) -> str:
 class AlertSchedule(Projection):
     """When each open task is next due an alert (``rm_alert_schedule``).
 
-    ``next_alert_on`` depends on the alert policy: after changing ``NHIEMVU_ALERT_*``
-    rebuild this projection (``nhiemvu projections rebuild alert_schedule``).
+    ``next_alert_on`` depends on the alert policy: after ``NHIEMVU_ALERT_*`` changed,
+    the next store opened rebuilds this projection (see ``definition``).
     """
 
     name = "alert_schedule"
@@ -37,6 +37,13 @@ class AlertSchedule(Projection):
 
     def __init__(self, policy: AlertPolicy | None = None):
         self.policy = policy or AlertPolicy.from_env(os.environ)
+
+    def definition(self) -> str:
+        # The days a task is next due an alert follow these settings (not the mail hour).
+        p = self.policy
+        days = ",".join(str(d) for d in p.approaching_days)
+        return (f"{super().definition()} approaching={days} due_day={int(p.due_day)} "
+                f"overdue_every={p.overdue_every_days}")
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         # Tasks first seen in this batch stay in memory until the end (a rebuild

@@ -68,6 +68,13 @@ class Projection:
     tables: ClassVar[tuple[Table, ...]]
     # Topic areas (``task``, ``plan``, ``organisation``) this projection reads.
     areas: ClassVar[frozenset[str]]
+    # Raise it when a change to ``apply`` or the tables makes existing rows wrong:
+    # every store then rebuilds the projection when it is next opened.
+    version: ClassVar[int] = 1
+
+    def definition(self) -> str:
+        """What the rows depend on besides the log; a change means a rebuild."""
+        return f"v{self.version}"
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         raise NotImplementedError

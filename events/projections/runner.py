@@ -13,6 +13,7 @@ your writes) and whenever someone asks (``nhiemvu projections …``).
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from events.store import Store
 
 P = tables.positions
+D = tables.definitions
+log = logging.getLogger(__name__)
 # Statements built once: building and cache-keying a statement costs about as much
 # as running it, and a command's catch-up runs a dozen of them.
 _POSITIONS = select(P.c.name, P.c.position).where(P.c.name.in_(bindparam("names", expanding=True)))
@@ -72,7 +75,8 @@ class Projections:
         return self.store.engine
 
     def create_tables(self) -> None:
-        """Create missing read-model tables and position rows (idempotent)."""
+        """Create missing read-model tables and position rows (idempotent); rebuild
+        any projection whose definition changed since its rows were written."""
         tables.metadata.create_all(self.engine, checkfirst=True)
         with self._write() as conn:
             # A rebuild killed before it put its indexes back leaves them missing.
@@ -81,6 +85,36 @@ class Projections:
             missing = [{"name": n, "position": 0} for n in self.names if n not in have]
             if missing:
                 conn.execute(insert(P), missing)
+            stale = self._follow_definitions(conn)
+        if stale:
+            self._replay(stale)
+
+    def _follow_definitions(self, conn: Connection) -> list[str]:
+        """Reset, in the caller's transaction, each projection whose stored definition
+        differs from its current one; return their names.
+
+        The positions are locked first (as a batch does), so when two processes open
+        a changed store at once, one resets and the other then finds it current.
+        """
+        query = _POSITIONS_LOCKED if self.store.is_postgres else _POSITIONS
+        conn.execute(query, {"names": self.names}).all()
+        stored = dict(conn.execute(select(D.c.name, D.c.definition)).tuples().all())
+        stale = []
+        for projection in self.all:
+            now = projection.definition()
+            if projection.name not in stored:
+                # First seen (a new projection, or a store from before definitions were
+                # recorded): its rows were made by this code as far as anyone knows.
+                conn.execute(insert(D).values(name=projection.name, definition=now))
+            elif stored[projection.name] != now:
+                log.warning("Read model %s: definition changed (%s → %s); rebuilding it.",
+                            projection.name, stored[projection.name], now)
+                conn.execute(update(D).where(D.c.name == projection.name)
+                             .values(definition=now))
+                stale.append(projection.name)
+        if stale:
+            self._reset(conn, stale)
+        return stale
 
     # -- reading the log ---------------------------------------------------------
 
@@ -104,7 +138,9 @@ class Projections:
 
     def catch_up(self, name: str | None = None) -> int:
         """Apply every event not yet applied; return how many events were read."""
-        chosen = self._chosen(name)
+        return self._catch_up(self._chosen(name))
+
+    def _catch_up(self, chosen: list[str]) -> int:
         total = 0
         while True:
             count = self._batch(chosen)
@@ -142,28 +178,36 @@ class Projections:
         Dropping (not deleting rows) also brings a changed table or index definition
         into an existing database.
         """
-        chosen = self._chosen(name)
         with self._write() as conn:
-            for projection_name in chosen:
-                owned = self.by_name[projection_name].tables
-                for table in reversed(owned):
-                    table.drop(conn, checkfirst=True)
-                for table in owned:
-                    table.create(conn)
-            conn.execute(update(P).where(P.c.name.in_(chosen)).values(position=0))
+            self._reset(conn, self._chosen(name))
+
+    def _reset(self, conn: Connection, chosen: list[str]) -> None:
+        for projection_name in chosen:
+            owned = self.by_name[projection_name].tables
+            for table in reversed(owned):
+                table.drop(conn, checkfirst=True)
+            for table in owned:
+                table.create(conn)
+        conn.execute(update(P).where(P.c.name.in_(chosen)).values(position=0))
 
     def rebuild(self, name: str | None = None) -> int:
         """Drop and replay one projection (or all); return how many events were read."""
         self.reset(name)
+        return self._replay(self._chosen(name))
+
+    def _replay(self, chosen: list[str]) -> int:
+        """Catch the just-reset projections up with the whole log, quickly."""
         # Filling tables first and indexing them after is several times faster than
         # keeping a dozen indexes up to date row by row.
-        indexes = self._indexes(self._chosen(name))
+        indexes = self._indexes(chosen)
         with self._write() as conn:
             for index in indexes:
                 index.drop(conn)
         kept, self.batch_size = self.batch_size, self.rebuild_batch_size
         try:
-            return self.catch_up(name)
+            if not self.store.is_postgres:
+                return self._catch_up(chosen)
+            return self._catch_up_analysing(chosen)
         finally:
             self.batch_size = kept
             with self._write() as conn:
@@ -171,7 +215,25 @@ class Projections:
                 if self.store.is_postgres:
                     # Fresh tables have no statistics until autovacuum gets round to
                     # them; without them the planner picks poor plans for a while.
-                    for table in self._tables(self._chosen(name)):
+                    for table in self._tables(chosen):
+                        conn.exec_driver_sql(f"ANALYZE {table.name}")
+
+    def _catch_up_analysing(self, chosen: list[str]) -> int:
+        """``_catch_up`` for a PostgreSQL rebuild: the new tables are analysed after
+        batches 1, 2, 4, 8… so the planner's statistics keep pace with their growth
+        (autovacuum is too late for them: without statistics a lookup by a list of
+        ids becomes a scan of the whole table per batch)."""
+        total, batches, next_analyse = 0, 0, 1
+        while True:
+            count = self._batch(chosen)
+            total += count
+            batches += 1
+            if count < self.batch_size:
+                return total
+            if batches == next_analyse:
+                next_analyse *= 2
+                with self.engine.begin() as conn:
+                    for table in self._tables(chosen):
                         conn.exec_driver_sql(f"ANALYZE {table.name}")
 
     def _tables(self, names: list[str]) -> list[Any]:

@@ -2,7 +2,8 @@
 
 Each table belongs to exactly one projection (see ``OWNERS``): rebuilding a projection
 empties its tables and replays the log into them. ``rm_projection`` holds each
-projection's log position, written in the same transaction as its rows.
+projection's log position, written in the same transaction as its rows;
+``rm_projection_definition`` what its rows were computed with.
 
 Ids are kept as 32 lower-case hex digits (no dashes) so that a prefix typed by a person
 is a plain index range on both SQLite and PostgreSQL.
@@ -37,6 +38,15 @@ positions = Table(
     "rm_projection", metadata,
     Column("name", String(64), primary_key=True),
     Column("position", POSITION, nullable=False),
+)
+
+# What each projection's rows were computed with (its ``definition()``): when that
+# changes (new code, or settings such as the alert days), the rows are stale and the
+# projection is rebuilt. A table of its own, so existing databases gain it unaltered.
+definitions = Table(
+    "rm_projection_definition", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("definition", Text, nullable=False),
 )
 
 units = Table(

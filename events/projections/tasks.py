@@ -34,7 +34,12 @@ class TaskBoard(Projection):
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         batch = _Batch(conn)
-        batch.preload({e.key for e in events if e.area == "task" and e.type != "TaskAssigned"})
+        # Rows of tasks created in this batch are made here, not looked up: in a
+        # rebuild that is nearly every task, and a lookup of thousands of ids that
+        # are not there yet costs more than the rest of the batch (on PostgreSQL a
+        # table without statistics yet is scanned once per id list).
+        created = {e.key for e in events if e.type == "TaskAssigned"}
+        batch.preload({e.key for e in events if e.area == "task" and e.key not in created})
         for event in events:
             if event.area == "plan":
                 batch.flush()
