@@ -129,4 +129,7 @@ def save_screenshots(leader: Page, head: Page, base: str, task_url: str,
     expect(head.locator("#results")).not_to_contain_text("Số hóa hồ sơ công việc")
     assert "q=suc+khoe" in head.url  # hx-push-url keeps the filters in the address
     head.locator("form[action='/sign-out'] button").click()
+    # A screenshot taken while the sign-out is still navigating fails in Chromium.
+    head.wait_for_url("**/sign-in**")
+    expect(head.get_by_label("Tên đăng nhập")).to_be_visible()
     head.screenshot(path=str(shots / "sign-in.png"))
