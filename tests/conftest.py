@@ -63,9 +63,14 @@ def database_url(request, tmp_path):
     """The URL of an empty store, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'nhiemvu.sqlite3'}"
-    url = request.getfixturevalue("pg_database")
-    _empty_pg(url)
-    return url
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url(pg_database):
+    """The URL of an empty PostgreSQL store, for what only PostgreSQL does."""
+    _empty_pg(pg_database)
+    return pg_database
 
 
 @pytest.fixture

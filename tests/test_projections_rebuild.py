@@ -5,11 +5,15 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
+import psycopg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import queries
+from events.projections import base
 from events.projections.grading import GRADES, STATES
+from events.store import Store
 from tests.test_projections_support import PLAN, commune, digest
 from workflow.clock import local_today, use_clock
 from workflow.errors import DomainError
@@ -94,3 +98,40 @@ def test_rebuilt_projections_equal_the_incrementally_built_ones(store, clock, se
     store.projections.rebuild()
     assert digest(store) == incremental
     assert all(s["behind"] == 0 for s in store.projections.status())
+
+
+@pytest.mark.postgres
+def test_a_postgresql_rebuild_through_copy_equals_the_row_by_row_read_models(
+        postgres_url, clock, monkeypatch):
+    with Store(postgres_url, clock=clock) as store:
+        rebuild_through_copy(store, monkeypatch)
+
+
+def rebuild_through_copy(store, monkeypatch) -> None:
+    commune(store)
+    for n in range(12):
+        task_id = assign_task(store, n)
+        store.service.start_task("head_vp", task_id)
+        if n % 3:
+            store.service.submit_report("head_vp", task_id, "Báo cáo",
+                                        value=str(n * 5) if n % 2 else None)
+    incremental = digest(store)  # each catch-up wrote a few rows by INSERT
+    copies = []
+    original = psycopg.Cursor.copy
+
+    def counted(cursor, statement, *args, **kwargs):
+        copies.append(statement)
+        return original(cursor, statement, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", counted)
+    monkeypatch.setattr(base, "COPY_FROM_ROWS", 2)
+    store.projections.rebuild()
+    assert digest(store) == incremental
+    assert {c.split('"')[1] for c in copies} >= {"rm_task", "rm_audit"}
+
+
+def assign_task(store, n: int):
+    return store.service.assign_task(
+        "lead", unit="VP", deadline=today(store, store.service.clock) + timedelta(days=n),
+        title=f"Chuyển đổi số {n}", description="Mô tả" if n % 2 else "",
+        target="CT01" if n % 2 else None, plan=PLAN if n % 2 else None)

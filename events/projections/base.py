@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Insert, Table
 
 from workflow.clock import LOCAL_TZ
 
@@ -112,8 +112,11 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
     """
     if not rows:
         return
-    if conn.dialect.name != "sqlite":
-        conn.execute(statement, rows)
+    if conn.dialect.name == "postgresql":
+        if len(rows) >= COPY_FROM_ROWS and isinstance(statement, Insert):
+            _copy(conn, statement.table, rows)
+        else:
+            conn.execute(statement, rows)
         return
     sql, values_of, converters = _compiled(statement, conn.dialect)
     if not converters:
@@ -126,6 +129,23 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
             values[i] = convert(values[i])
         params.append(tuple(values))
     conn.exec_driver_sql(sql, params)
+
+
+# From this many rows an insert on PostgreSQL goes through COPY: a rebuild's batches
+# (thousands of audit and board rows) load about three times faster than through
+# multi-row INSERTs; a command's catch-up (a row or two) keeps the plain INSERT.
+COPY_FROM_ROWS = 200
+
+
+def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    # The driver's own connection, inside the transaction SQLAlchemy began on it.
+    # Values go as text through psycopg's dumpers, as its INSERT parameters would.
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 @cache
