@@ -86,3 +86,18 @@ def test_small_batches_give_the_same_tables_as_one_big_batch(store, clock):
 def test_an_unknown_projection_name_is_refused(store):
     with pytest.raises(KeyError):
         store.projections.rebuild("nonsense")
+
+
+def test_on_sqlite_the_event_stores_writes_keep_their_durability_after_a_catch_up(
+        sqlite_url, clock):
+    with Store(sqlite_url, clock=clock) as store:
+        with store.engine.connect() as conn:
+            durable = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        commune(store)
+        assign(store)  # each command's catch-up ran on the pool's connections
+        store.projections.rebuild()
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == durable
+            # What the read models set for good: no scrubbing, a larger cache.
+            assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 0
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024

@@ -17,9 +17,9 @@ from sqlalchemy.exc import OperationalError
 
 _BUSY_RETRIES = 20
 _CACHE_KIB = 64 * 1024
-# Per-connection settings changed for the read models' transaction, then restored:
-# the pool hands the same connection to the event store's writes next.
-_KEPT = ("synchronous", "secure_delete")
+# Set once on each pooled connection the read models use (``info`` lives as long as
+# the driver's connection): the event store's setting it restores afterwards.
+_DURABILITY = "nhiemvu_synchronous"
 
 
 @contextmanager
@@ -32,22 +32,24 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         return
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT")
+        info = conn.connection.info
+        if _DURABILITY not in info:
+            info[_DURABILITY] = int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
+            # Debian builds SQLite with secure_delete on, which zero-fills every page
+            # a rebuild's DROP TABLE frees (a fifth of a rebuild). Nothing here needs
+            # scrubbing: the event log is append-only and keeps every fact, and the
+            # read models hold only copies of it.
+            conn.exec_driver_sql("PRAGMA secure_delete=OFF")
+            # Index pages of a province-size board stay in memory while a batch runs.
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KIB}")
         # Read models need atomic commits, not durable ones: after a power cut a lost
         # batch is lost with its position and simply applied again. NORMAL skips the
         # fsync per commit (WAL mode); the event store's writes keep their setting.
-        kept = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in _KEPT}
         conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-        # Debian builds SQLite with secure_delete on, which zero-fills every page a
-        # rebuild's DROP TABLE frees (a fifth of a rebuild). Read models hold nothing
-        # the event log does not keep anyway, so there is nothing to scrub.
-        conn.exec_driver_sql("PRAGMA secure_delete=OFF")
-        # Index pages of a province-size board stay in memory while a batch runs.
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KIB}")
         try:
             yield from _immediate(conn)
         finally:
-            for name, value in kept.items():
-                conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
+            conn.exec_driver_sql(f"PRAGMA synchronous={info[_DURABILITY]}")
 
 
 def _immediate(conn: Connection) -> Iterator[Connection]:
