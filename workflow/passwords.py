@@ -23,10 +23,15 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 
 
-def hash_new_password(password: str) -> str:
-    """The hash of a password being set; refused when it is too short."""
+def check_new_password(password: str) -> None:
+    """Refuse a password too short to be set."""
     if len(password) < MIN_LENGTH:
         raise DomainError("password_too_short", minimum=MIN_LENGTH)
+
+
+def hash_new_password(password: str) -> str:
+    """The hash of a password being set; refused when it is too short."""
+    check_new_password(password)
     return _hasher().hash(password)
 
 

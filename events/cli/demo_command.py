@@ -27,11 +27,13 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
     if password is not None and not password.strip():
         raise bad_input("mật khẩu --password không được để trống",
                         "--password must not be empty")
-    if password is not None and len(password) < passwords.MIN_LENGTH:
+    if password is not None:
         # Checked before anything is written: the service would refuse the first
         # user only after the units were created.
-        short = DomainError("password_too_short", minimum=passwords.MIN_LENGTH)
-        raise bad_input(short.message("vi"), short.message("en"))
+        try:
+            passwords.check_new_password(password)
+        except DomainError as short:
+            raise bad_input(short.message("vi"), short.message("en")) from None
     if run.store.service.recorder.max_notification_id():
         if if_empty:
             click.echo(tr("Kho dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu.",

@@ -43,10 +43,6 @@ class Logged:
         self.actor = data.get("actor") or "system"
 
     @property
-    def aggregate_id(self) -> UUID:
-        return UUID(self.key)
-
-    @property
     def local_day(self) -> date:
         return self.at.astimezone(LOCAL_TZ).date()
 

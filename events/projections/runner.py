@@ -96,8 +96,7 @@ class Projections:
         The positions are locked first (as a batch does), so when two processes open
         a changed store at once, one resets and the other then finds it current.
         """
-        query = _POSITIONS_LOCKED if self.store.is_postgres else _POSITIONS
-        conn.execute(query, {"names": self.names}).all()
+        self._lock_positions(conn, self.names)
         stored = dict(conn.execute(select(D.c.name, D.c.definition)).tuples().all())
         stale = []
         for projection in self.all:
@@ -140,19 +139,30 @@ class Projections:
         """Apply every event not yet applied; return how many events were read."""
         return self._catch_up(self._chosen(name))
 
-    def _catch_up(self, chosen: list[str]) -> int:
-        total = 0
+    def _catch_up(self, chosen: list[str], *, analyse: bool = False) -> int:
+        """``analyse``: a PostgreSQL rebuild's new tables are analysed after batches
+        1, 2, 4, 8… so the planner's statistics keep pace with their growth
+        (autovacuum is too late for them: without statistics a lookup by a list of
+        ids becomes a scan of the whole table per batch)."""
+        total = batches = 0
         while True:
             count = self._batch(chosen)
             total += count
+            batches += 1
             if count < self.batch_size:
                 return total
+            if analyse and batches & (batches - 1) == 0:
+                with self.engine.begin() as conn:
+                    self._analyse(conn, chosen)
+
+    def _lock_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        query = _POSITIONS_LOCKED if self.store.is_postgres else _POSITIONS
+        return dict(conn.execute(query, {"names": names}).tuples().all())
 
     def _batch(self, chosen: list[str]) -> int:
         pause = float(os.environ.get(PAUSE_ENV) or 0)
         with self._write() as conn:
-            query = _POSITIONS_LOCKED if self.store.is_postgres else _POSITIONS
-            positions = dict(conn.execute(query, {"names": chosen}).tuples().all())
+            positions = self._lock_positions(conn, chosen)
             start = min(positions.values())
             events = self._read(conn, start, self.batch_size)
             if not events:
@@ -205,9 +215,7 @@ class Projections:
                 index.drop(conn)
         kept, self.batch_size = self.batch_size, self.rebuild_batch_size
         try:
-            if not self.store.is_postgres:
-                return self._catch_up(chosen)
-            return self._catch_up_analysing(chosen)
+            return self._catch_up(chosen, analyse=self.store.is_postgres)
         finally:
             self.batch_size = kept
             with self._write() as conn:
@@ -215,26 +223,11 @@ class Projections:
                 if self.store.is_postgres:
                     # Fresh tables have no statistics until autovacuum gets round to
                     # them; without them the planner picks poor plans for a while.
-                    for table in self._tables(chosen):
-                        conn.exec_driver_sql(f"ANALYZE {table.name}")
+                    self._analyse(conn, chosen)
 
-    def _catch_up_analysing(self, chosen: list[str]) -> int:
-        """``_catch_up`` for a PostgreSQL rebuild: the new tables are analysed after
-        batches 1, 2, 4, 8… so the planner's statistics keep pace with their growth
-        (autovacuum is too late for them: without statistics a lookup by a list of
-        ids becomes a scan of the whole table per batch)."""
-        total, batches, next_analyse = 0, 0, 1
-        while True:
-            count = self._batch(chosen)
-            total += count
-            batches += 1
-            if count < self.batch_size:
-                return total
-            if batches == next_analyse:
-                next_analyse *= 2
-                with self.engine.begin() as conn:
-                    for table in self._tables(chosen):
-                        conn.exec_driver_sql(f"ANALYZE {table.name}")
+    def _analyse(self, conn: Connection, names: list[str]) -> None:
+        for table in self._tables(names):
+            conn.exec_driver_sql(f"ANALYZE {table.name}")
 
     def _tables(self, names: list[str]) -> list[Any]:
         return [table for name in names for table in self.by_name[name].tables]
