@@ -95,7 +95,8 @@ def test_on_sqlite_the_event_stores_writes_keep_their_durability_after_a_catch_u
             durable = conn.exec_driver_sql("PRAGMA synchronous").scalar()
         commune(store)
         assign(store)  # each command's catch-up ran on the pool's connections
-        store.projections.rebuild()
+        store.projections.rebuild()  # on a connection of its own, then discarded
+        assign(store, "Sau khi dựng lại")
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == durable
             # What the read models set for good: no scrubbing, a larger cache.

@@ -1,8 +1,9 @@
 """Keeping the projections caught up with the log, exactly once.
 
 Every batch is one transaction that (1) locks the projections' position rows, (2)
-applies the batch's events to each projection behind them, and (3) moves their
-positions. A crash anywhere rolls all three back, so a batch is never half-applied
+applies the batch's events to each projection behind them, each projection in a
+savepoint of its own, parking any event it cannot apply (``parking.py``), and (3)
+moves their positions. A crash anywhere rolls all three back, so a batch is never half-applied
 and never applied twice. Two processes catching up at once take turns: PostgreSQL
 by ``SELECT … FOR UPDATE`` on the position rows, SQLite by ``BEGIN IMMEDIATE`` (see
 ``writing.py``).
@@ -20,7 +21,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Index, bindparam, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    Index,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.types import NullType
 
 from events.alerts.feed import AlertFeed
@@ -30,6 +41,8 @@ from events.projections.audit import AuditLog
 from events.projections.base import Logged, Projection
 from events.projections.decoding import LogDecoder
 from events.projections.organisation import Organisation, Plans
+from events.projections.parking import apply_isolated, decode_all
+from events.projections.shadow import ShadowBuild
 from events.projections.tasks import TaskBoard
 from events.projections.writing import write_transaction
 
@@ -38,6 +51,7 @@ if TYPE_CHECKING:
 
 P = tables.positions
 D = tables.definitions
+K = tables.parked
 log = logging.getLogger(__name__)
 # Statements built once: building and cache-keying a statement costs about as much
 # as running it, and a command's catch-up runs a dozen of them.
@@ -79,7 +93,7 @@ class Projections:
         any projection whose definition changed since its rows were written."""
         tables.metadata.create_all(self.engine, checkfirst=True)
         with self._write() as conn:
-            # A rebuild killed before it put its indexes back leaves them missing.
+            # Indexes a table gained since it was created.
             self._create_indexes(conn, self._indexes(self.names))
             have = set(conn.execute(select(P.c.name)).scalars())
             missing = [{"name": n, "position": 0} for n in self.names if n not in have]
@@ -87,14 +101,14 @@ class Projections:
                 conn.execute(insert(P), missing)
             stale = self._follow_definitions(conn)
         if stale:
-            self._replay(stale)
+            ShadowBuild(self, stale).run(only_stale=True)
 
     def _follow_definitions(self, conn: Connection) -> list[str]:
-        """Reset, in the caller's transaction, each projection whose stored definition
-        differs from its current one; return their names.
+        """The projections whose stored definition differs from their current one.
 
-        The positions are locked first (as a batch does), so when two processes open
-        a changed store at once, one resets and the other then finds it current.
+        They keep their rows until the rebuild that this finds necessary swaps in
+        new ones, and that swap records the new definition: a rebuild killed half
+        way is simply done again at the next start.
         """
         self._lock_positions(conn, self.names)
         stored = dict(conn.execute(select(D.c.name, D.c.definition)).tuples().all())
@@ -108,11 +122,7 @@ class Projections:
             elif stored[projection.name] != now:
                 log.warning("Read model %s: definition changed (%s → %s); rebuilding it.",
                             projection.name, stored[projection.name], now)
-                conn.execute(update(D).where(D.c.name == projection.name)
-                             .values(definition=now))
                 stale.append(projection.name)
-        if stale:
-            self._reset(conn, stale)
         return stale
 
     # -- reading the log ---------------------------------------------------------
@@ -130,8 +140,7 @@ class Projections:
                 select(table.c.id, type_coerce(table.c.originator_id, NullType()),
                        table.c.originator_version, table.c.topic, table.c.state)
                 .where(table.c.id > bindparam("after")).order_by(table.c.id).limit(limit))
-        decode = self._decode
-        return [decode(*row) for row in conn.execute(self._reads[limit], {"after": after})]
+        return decode_all(self._decode, conn.execute(self._reads[limit], {"after": after}).all())
 
     # -- catching up -------------------------------------------------------------
 
@@ -139,46 +148,63 @@ class Projections:
         """Apply every event not yet applied; return how many events were read."""
         return self._catch_up(self._chosen(name))
 
-    def _catch_up(self, chosen: list[str], *, analyse: bool = False) -> int:
+    def _catch_up(self, chosen: list[str], conn: Connection | None = None, *,
+                  batch_size: int | None = None, analyse: bool = False) -> int:
         """``analyse``: a PostgreSQL rebuild's new tables are analysed after batches
         1, 2, 4, 8… so the planner's statistics keep pace with their growth
         (autovacuum is too late for them: without statistics a lookup by a list of
         ids becomes a scan of the whole table per batch)."""
+        size = batch_size or self.batch_size
         total = batches = 0
         while True:
-            count = self._batch(chosen)
+            with self._write(conn) as tx:
+                count = self._batch(tx, chosen, size)
             total += count
             batches += 1
-            if count < self.batch_size:
+            if count < size:
                 return total
             if analyse and batches & (batches - 1) == 0:
-                with self.engine.begin() as conn:
-                    self._analyse(conn, chosen)
+                with self._write(conn) as tx:
+                    self._analyse(tx, chosen)
+
+    def fill(self, conn: Connection, chosen: list[str], *, rebuilding: bool = True) -> int:
+        """Catch ``chosen`` up on ``conn`` (a rebuild's shadow), in large batches."""
+        return self._catch_up(chosen, conn, batch_size=self.rebuild_batch_size,
+                              analyse=rebuilding and self.store.is_postgres)
+
+    def fill_in(self, tx: Connection, chosen: list[str]) -> int:
+        """Catch ``chosen`` up inside the caller's transaction ``tx``."""
+        total = 0
+        while count := self._batch(tx, chosen, self.rebuild_batch_size):
+            total += count
+        return total
 
     def _lock_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
         query = _POSITIONS_LOCKED if self.store.is_postgres else _POSITIONS
         return dict(conn.execute(query, {"names": names}).tuples().all())
 
-    def _batch(self, chosen: list[str]) -> int:
+    def _batch(self, conn: Connection, chosen: list[str], size: int) -> int:
+        """One batch in the caller's transaction; return how many events it read."""
         pause = float(os.environ.get(PAUSE_ENV) or 0)
-        with self._write() as conn:
-            positions = self._lock_positions(conn, chosen)
-            start = min(positions.values())
-            events = self._read(conn, start, self.batch_size)
-            if not events:
-                return 0
-            last = events[-1].position
-            for name in chosen:
-                after = positions[name]
-                projection = self.by_name[name]
-                mine = [e for e in events if e.position > after and e.area in projection.areas]
-                if mine:
-                    projection.apply(conn, mine)
-            behind = [name for name in chosen if positions[name] < last]
-            conn.execute(_MOVE, {"names": behind, "last": last})
-            if pause:
-                time.sleep(pause)
-            return len(events)
+        positions = self._lock_positions(conn, chosen)
+        start = min(positions.values())
+        events = self._read(conn, start, size)
+        if not events:
+            return 0
+        last = events[-1].position
+        for name in chosen:
+            after = positions[name]
+            projection = self.by_name[name]
+            mine = [e for e in events if e.position > after and e.area in projection.areas]
+            if mine:
+                # Isolated: a projection that fails on an event parks it, and neither
+                # it nor the others stop there.
+                apply_isolated(conn, projection, mine)
+        behind = [name for name in chosen if positions[name] < last]
+        conn.execute(_MOVE, {"names": behind, "last": last})
+        if pause:
+            time.sleep(pause)
+        return len(events)
 
     # -- rebuilding --------------------------------------------------------------
 
@@ -186,44 +212,52 @@ class Projections:
         """Drop the projection's tables, create them afresh, put it at the log's start.
 
         Dropping (not deleting rows) also brings a changed table or index definition
-        into an existing database.
+        into an existing database. The live views are empty until caught up: what
+        operators run is ``rebuild``, which never empties them.
         """
         with self._write() as conn:
-            self._reset(conn, self._chosen(name))
-
-    def _reset(self, conn: Connection, chosen: list[str]) -> None:
-        for projection_name in chosen:
-            owned = self.by_name[projection_name].tables
-            for table in reversed(owned):
+            chosen = self._chosen(name)
+            for table in reversed(self._tables(chosen)):
                 table.drop(conn, checkfirst=True)
-            for table in owned:
+            for table in self._tables(chosen):
                 table.create(conn)
-        conn.execute(update(P).where(P.c.name.in_(chosen)).values(position=0))
+            conn.execute(update(P).where(P.c.name.in_(chosen)).values(position=0))
+            conn.execute(delete(K).where(K.c.projection.in_(chosen)))
 
     def rebuild(self, name: str | None = None) -> int:
-        """Drop and replay one projection (or all); return how many events were read."""
-        self.reset(name)
-        return self._replay(self._chosen(name))
+        """Replay the whole log into new tables for one projection (or all), then swap
+        them for the live ones; return how many events were read."""
+        return ShadowBuild(self, self._chosen(name)).run()
 
-    def _replay(self, chosen: list[str]) -> int:
-        """Catch the just-reset projections up with the whole log, quickly."""
-        # Filling tables first and indexing them after is several times faster than
-        # keeping a dozen indexes up to date row by row.
-        indexes = self._indexes(chosen)
-        with self._write() as conn:
-            for index in indexes:
-                index.drop(conn)
-        kept, self.batch_size = self.batch_size, self.rebuild_batch_size
-        try:
-            return self._catch_up(chosen, analyse=self.store.is_postgres)
-        finally:
-            self.batch_size = kept
-            with self._write() as conn:
-                self._create_indexes(conn, indexes)
-                if self.store.is_postgres:
-                    # Fresh tables have no statistics until autovacuum gets round to
-                    # them; without them the planner picks poor plans for a while.
-                    self._analyse(conn, chosen)
+    def retry(self, name: str | None = None) -> dict[str, int]:
+        """Apply parked events again, now that their cause is fixed; return, for each
+        projection that had some, how many are still parked.
+
+        The projection is rebuilt (beside the live one, then swapped), so a parked
+        event is applied in its place in the log and the events after it see its
+        effect: applying it alone, late, could leave rows a clean build would not.
+        """
+        chosen = [n for n, count in self._parked_counts().items()
+                  if count and (name is None or n == name)]
+        if name is not None:
+            self._chosen(name)
+        if chosen:
+            ShadowBuild(self, chosen).run()
+        still = self._parked_counts()
+        return {n: still.get(n, 0) for n in chosen}
+
+    def parked(self, name: str | None = None) -> list[dict[str, Any]]:
+        """The events set aside, by position: projection, position, topic, error, when."""
+        query = select(K).order_by(K.c.position, K.c.projection)
+        if name is not None:
+            query = query.where(K.c.projection == name)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def _parked_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(K.c.projection, func.count())
+                                     .group_by(K.c.projection)).tuples().all())
 
     def _analyse(self, conn: Connection, names: list[str]) -> None:
         for table in self._tables(names):
@@ -248,12 +282,14 @@ class Projections:
 
     def status(self) -> list[dict[str, Any]]:
         head = self.head()
+        parked = self._parked_counts()
         with self.engine.connect() as conn:
             positions = dict(conn.execute(select(P.c.name, P.c.position)).tuples().all())
             rows = {name: conn.execute(select(func.count()).select_from(
                 self.by_name[name].tables[0])).scalar_one() for name in self.names}
         return [{"name": name, "position": positions.get(name, 0), "head": head,
-                 "behind": head - positions.get(name, 0), "rows": rows[name]}
+                 "behind": head - positions.get(name, 0), "rows": rows[name],
+                 "parked": parked.get(name, 0)}
                 for name in self.names]
 
     def _chosen(self, name: str | None) -> list[str]:
@@ -264,6 +300,8 @@ class Projections:
         return [name]
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with write_transaction(self.engine) as conn:
-            yield conn
+    def _write(self, conn: Connection | None = None) -> Iterator[Connection]:
+        with write_transaction(conn or self.engine) as tx:
+            yield tx
+
+    write = _write

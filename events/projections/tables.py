@@ -49,6 +49,18 @@ definitions = Table(
     Column("definition", Text, nullable=False),
 )
 
+# Events a projection could not apply, set aside so that it goes on with the next
+# one (``parking.py``): the position, the error and when. A rebuild of the projection
+# (``nhiemvu projections retry``) applies them again, in order, with today's code.
+parked = Table(
+    "rm_parked", metadata,
+    Column("projection", String(64), primary_key=True),
+    Column("position", POSITION, primary_key=True),
+    Column("topic", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("parked_at", STAMP, nullable=False),
+)
+
 units = Table(
     "rm_unit", metadata,
     Column("code", CODE, primary_key=True),

@@ -23,33 +23,45 @@ _DURABILITY = "nhiemvu_synchronous"
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
+def write_transaction(engine: Engine | Connection) -> Iterator[Connection]:
+    """A write transaction on a pooled connection, or on ``engine`` itself when it is
+    a connection (a rebuild keeps one connection for its shadow tables)."""
+    if isinstance(engine, Connection):
+        yield from _on(engine)
+        return
+    with engine.connect() as conn:
+        yield from _on(conn)
+
+
+def _on(conn: Connection) -> Iterator[Connection]:
+    if conn.dialect.name == "postgresql":
+        with conn.begin():
             # Atomic, not durable (as for SQLite below): don't wait for the WAL flush.
             conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield conn
         return
-    with engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT")
-        info = conn.connection.info
-        if _DURABILITY not in info:
-            info[_DURABILITY] = int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
-            # Debian builds SQLite with secure_delete on, which zero-fills every page
-            # a rebuild's DROP TABLE frees (a fifth of a rebuild). Nothing here needs
-            # scrubbing: the event log is append-only and keeps every fact, and the
-            # read models hold only copies of it.
-            conn.exec_driver_sql("PRAGMA secure_delete=OFF")
-            # Index pages of a province-size board stay in memory while a batch runs.
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KIB}")
-        # Read models need atomic commits, not durable ones: after a power cut a lost
-        # batch is lost with its position and simply applied again. NORMAL skips the
-        # fsync per commit (WAL mode); the event store's writes keep their setting.
-        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-        try:
-            yield from _immediate(conn)
-        finally:
-            conn.exec_driver_sql(f"PRAGMA synchronous={info[_DURABILITY]}")
+    conn.execution_options(isolation_level="AUTOCOMMIT")
+    info = conn.connection.info
+    if _DURABILITY not in info:
+        info[_DURABILITY] = int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
+        # Debian builds SQLite with secure_delete on, which zero-fills every page
+        # a rebuild's DROP TABLE frees (a fifth of a rebuild). Nothing here needs
+        # scrubbing: the event log is append-only and keeps every fact, and the
+        # read models hold only copies of it.
+        conn.exec_driver_sql("PRAGMA secure_delete=OFF")
+        # Index pages of a province-size board stay in memory while a batch runs.
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KIB}")
+    # Read models need atomic commits, not durable ones: after a power cut a lost
+    # batch is lost with its position and simply applied again. NORMAL skips the
+    # fsync per commit (WAL mode); the event store's writes keep their setting.
+    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    try:
+        yield from _immediate(conn)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA synchronous={info[_DURABILITY]}")
+        # Ends SQLAlchemy's own record of a transaction (the driver's is over): a
+        # rebuild's connection runs many batches.
+        conn.commit()
 
 
 def _immediate(conn: Connection) -> Iterator[Connection]:
