@@ -26,7 +26,13 @@ def _scenarios(service) -> dict[str, object]:
     started = commune.task_in_state(service, "in_progress")
     untargeted = commune.task_in_state(service, "in_progress", target=None)
     verified = commune.task_in_state(service, "verified")
+    damaged = commune.task_in_state(service, "in_progress")
+    snapshotted = commune.task_in_state(service, "in_progress")
     later = date(2025, 4, 30)
+
+    def report_with(evidence):
+        return service.submit_report(commune.HEAD, started, "Có minh chứng", evidence=evidence)
+
     return {
         "transition_not_allowed": lambda: service.start_task(commune.HEAD, verified),
         "permission_denied": lambda: service.submit_report(commune.MEMBER, started, "Xong"),
@@ -55,6 +61,7 @@ def _scenarios(service) -> dict[str, object]:
         "unit_required": lambda: service.add_user("ai.do", "member", "mat-khau-1"),
         "invalid_role": lambda: service.add_user("ai.do", "chu_tich", "mat-khau-1"),
         "password_too_short": lambda: service.set_password(commune.HEAD, "ngắn"),
+        "password_invalid": lambda: service.set_password(commune.HEAD, "dài" * 400),
         "reason_required": lambda: service.cancel_task(commune.LEADER, started, " "),
         "text_required": lambda: service.note_progress(commune.HEAD, started, ""),
         "text_too_long": lambda: service.assign_task(
@@ -75,6 +82,34 @@ def _scenarios(service) -> dict[str, object]:
         "invalid_plan": lambda: service.import_plan(
             plan_file.parse({**_raw_seed(), "targets": [{"code": "X", "pillar": "CQS",
                                                          "range": "nhiều", "text": "x"}]})),
+        "text_control_character": lambda: service.note_progress(
+            commune.HEAD, started, "Tiến độ\x1b]0;tiêu đề\x07"),
+        "invalid_identifier": lambda: service.add_user("a|b", "leader", "mat-khau-1"),
+        "invalid_date": lambda: service.extend_deadline(
+            commune.LEADER, started, "30/04/2025", "Chưa chuyển thành ngày"),
+        "date_out_of_range": lambda: service.assign_task(
+            commune.LEADER, unit="VP", deadline=date(9999, 12, 28), title="Gõ nhầm năm"),
+        "deadline_too_far": lambda: service.assign_task(
+            commune.LEADER, unit="VP", deadline=date(2045, 12, 31), title="Quá xa"),
+        "invalid_cursor": lambda: service.mark_alerts_read(commune.HEAD, up_to="²"),
+        "record_damaged": lambda: (
+            _garble(service, service.recorder, damaged), service.get_task(damaged)),
+        "record_damaged_unlocated": lambda: (
+            service.take_snapshot(snapshotted),
+            _garble(service, service.snapshots.recorder, snapshotted),
+            service.get_task(snapshotted)),
+        "evidence_invalid": lambda: report_with([{"name": "a.pdf", "url": "https://x.vn"}]),
+        "evidence_too_many": lambda: report_with(
+            [{"url": f"https://xa.gov.vn/{n}"} for n in range(21)]),
+        "evidence_name_invalid": lambda: report_with([_file(name="../bien-ban.pdf")]),
+        "evidence_name_too_long": lambda: report_with([_file(name="a" * 201 + ".pdf")]),
+        "evidence_media_type_invalid": lambda: report_with([_file(media_type="pdf")]),
+        "evidence_digest_invalid": lambda: report_with([_file(sha256="abc")]),
+        "evidence_empty": lambda: report_with([_file(size=0)]),
+        "evidence_too_large": lambda: report_with([_file(size=101 * 1024 * 1024)]),
+        "evidence_link_invalid": lambda: report_with([{"url": "javascript:alert(1)"}]),
+        "evidence_link_too_long": lambda: report_with(
+            [{"url": "https://xa.gov.vn/" + "a" * 2000}]),
         "concurrent_change": lambda: service.note_progress(
             commune.HEAD, started, "Cũ", expected_version=1),
         # Last: the head becomes a leader, which changes what they may do.
@@ -84,8 +119,21 @@ def _scenarios(service) -> dict[str, object]:
     }
 
 
+def _file(**changed) -> dict:
+    return {"name": "bien-ban.pdf", "media_type": "application/pdf", "size": 1024,
+            "sha256": "ab" * 32, **changed}
+
+
 def _raise(error: DomainError) -> None:
     raise error
+
+
+def _garble(service, recorder, aggregate_id) -> None:
+    # Damage behind the app's back (a bad restore): no command can make it.
+    table = recorder.events_record_cls.__table__
+    with service.recorder.datastore.engine.begin() as conn:
+        conn.execute(table.update().where(table.c.originator_id == aggregate_id)
+                     .values(state=b"{"))
 
 
 def _raw_seed() -> dict:

@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 
-from workflow import clock, passwords, rules
+from workflow import clock, damage, passwords, rules, validate
 from workflow.admin_commands import AdminCommands
 from workflow.alerts import AlertCommands
 from workflow.base import named_id
@@ -48,6 +48,10 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, clock_: Clock | None = None):
         super().__init__(env)
         self.clock = clock_
+        # How many years ahead a deadline may be set: a typed year such as 9999 is
+        # refused rather than stored.
+        self.deadline_years = _whole_number(self.env, "NHIEMVU_MAX_DEADLINE_YEARS",
+                                            validate.DEADLINE_YEARS, 1, 50)
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
@@ -90,31 +94,43 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
             raise DomainError("user_inactive", username=actor.username)
         return actor
 
+    # -- loading: a damaged history is "record_damaged" (workflow.damage) ----------
+
+    def damage_position(self, aggregate_id: UUID) -> int | None:
+        """The position of the first damaged stored event of the aggregate, if the
+        store can tell (``events.store.Service`` can); None here."""
+        return None
+
+    def _load(self, aggregate_id: UUID, missing: DomainError, what_vi: str,
+              what_en: str) -> Any:
+        with damage.replaying(aggregate_id, what_vi, what_en, self.damage_position):
+            try:
+                return self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise missing from None
+
     def get_user(self, username: str) -> User:
-        try:
-            return self.repository.get(named_id("user", username))
-        except AggregateNotFoundError:
-            raise DomainError("unknown_user", username=username) from None
+        return self._load(named_id("user", username),
+                          DomainError("unknown_user", username=username),
+                          f"người dùng “{username}”", f"user '{username}'")
 
     def get_unit(self, code: str) -> Unit:
-        try:
-            return self.repository.get(named_id("unit", code))
-        except AggregateNotFoundError:
-            raise DomainError("unknown_unit", unit=code) from None
+        return self._load(named_id("unit", code), DomainError("unknown_unit", unit=code),
+                          f"đơn vị “{code}”", f"unit '{code}'")
 
     def get_plan(self, code: str) -> Plan:
-        try:
-            return self.repository.get(named_id("plan", code))
-        except AggregateNotFoundError:
-            raise DomainError("unknown_plan", plan=code) from None
+        return self._load(named_id("plan", code), DomainError("unknown_plan", plan=code),
+                          f"kế hoạch “{code}”", f"plan '{code}'")
 
     def get_task(self, task_id: UUID | str) -> Task:
+        missing = DomainError("unknown_task", task=str(task_id))
         try:
-            task = self.repository.get(UUID(str(task_id)))
-        except (AggregateNotFoundError, ValueError):
-            raise DomainError("unknown_task", task=str(task_id)) from None
+            key = UUID(str(task_id))
+        except ValueError:
+            raise missing from None
+        task = self._load(key, missing, f"nhiệm vụ {key}", f"task {key}")
         if not isinstance(task, Task):
-            raise DomainError("unknown_task", task=str(task_id))
+            raise missing
         return task
 
     def authenticate(self, username: str, password: str) -> Actor | None:
@@ -145,7 +161,7 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
                 plan_code = adopted.code
             task = Task.assign(who, title=title, unit=unit_code, deadline=deadline,
                                description=description, plan=plan_code,
-                               target=target or None)
+                               target=target or None, horizon_years=self.deadline_years)
             self._save(task)
             return task.id
 
@@ -191,7 +207,7 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
     def extend_deadline(self, actor: str | Actor, task_id: UUID | str, deadline: date,
                         reason: str, expected_version: int | None = None) -> None:
         with self._changing(actor, task_id, expected_version) as (who, task):
-            task.extend_deadline(who, deadline, reason)
+            task.extend_deadline(who, deadline, reason, self.deadline_years)
 
     def reassign_task(self, actor: str | Actor, task_id: UUID | str, unit: str, reason: str,
                       expected_version: int | None = None) -> None:
@@ -209,4 +225,15 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
 
     def history(self, aggregate_id: UUID | str) -> list[Any]:
         """Every event of one aggregate, oldest first (one task, never the whole log)."""
-        return list(self.events.get(UUID(str(aggregate_id))))
+        key = UUID(str(aggregate_id))
+        with damage.replaying(key, f"bản ghi {key}", f"record {key}", self.damage_position):
+            return list(self.events.get(key))
+
+
+def _whole_number(env: Any, name: str, default: int, low: int, high: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValueError(f"{name}={raw!r} must be a whole number from {low} to {high}")
+    return int(raw)

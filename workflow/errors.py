@@ -77,6 +77,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mật khẩu cần ít nhất {minimum} ký tự.",
         "The password needs at least {minimum} characters.",
     ),
+    "password_invalid": (
+        "Mật khẩu tối đa {maximum} ký tự và không được chứa ký tự điều khiển.",
+        "The password may have at most {maximum} characters and no control characters.",
+    ),
     "invalid_role": (
         "Vai trò “{role}” không hợp lệ.",
         "'{role}' is not a role.",
@@ -110,8 +114,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The task already belongs to '{unit}'.",
     ),
     "invalid_percent": (
-        "Tỷ lệ hoàn thành phải từ 0 đến 100.",
-        "The percentage must be between 0 and 100.",
+        "Tỷ lệ hoàn thành phải là số nguyên từ 0 đến 100.",
+        "The percentage must be a whole number from 0 to 100.",
     ),
     "invalid_value": (
         "Giá trị đo được phải là số từ 0 đến 100.",
@@ -124,6 +128,87 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_plan": (
         "Tệp kế hoạch không hợp lệ: {detail}",
         "The plan file is not valid: {detail}",
+    ),
+    "text_control_character": (
+        "{field_vi} chứa ký tự điều khiển không được phép (chỉ nhận chữ, xuống dòng và tab).",
+        "The {field_en} contains a control character (only text, line breaks and tabs).",
+    ),
+    "invalid_identifier": (
+        "{field_vi} chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - (tối đa 40 ký tự).",
+        "The {field_en} may hold only letters a-z, digits and . _ - (at most 40).",
+    ),
+    "invalid_date": (
+        "{field_vi} không phải là một ngày hợp lệ.",
+        "The {field_en} is not a valid date.",
+    ),
+    "date_out_of_range": (
+        "Ngày {date} nằm ngoài khoảng cho phép ({earliest} – {latest}); hãy kiểm tra năm.",
+        "The date {date} is outside {earliest} – {latest}; check the year.",
+    ),
+    "deadline_too_far": (
+        "Hạn {deadline} quá xa: tối đa {years} năm, tức là đến {latest}; hãy kiểm tra năm.",
+        "The deadline {deadline} is too far ahead: at most {years} years, until {latest}.",
+    ),
+    "invalid_cursor": (
+        "Vị trí trang không hợp lệ (phải là số nguyên không âm).",
+        "The page position is not valid (a whole number, not negative).",
+    ),
+    "record_damaged": (
+        "Bản ghi bị hỏng: {what_vi}, tại vị trí {position} trong bảng sự kiện. Các phần khác"
+        " vẫn dùng được; hãy báo cho quản trị viên.",
+        "Record damaged: {what_en}, at position {position} in the events table. The rest"
+        " still works; please tell the administrator.",
+    ),
+    "record_damaged_unlocated": (
+        "Bản ghi bị hỏng: {what_vi} (không xác định được vị trí trong bảng sự kiện). Các"
+        " phần khác vẫn dùng được; hãy báo cho quản trị viên.",
+        "Record damaged: {what_en} (its position in the events table could not be found)."
+        " The rest still works; please tell the administrator.",
+    ),
+    "evidence_invalid": (
+        "Minh chứng không hợp lệ: cần là một tệp (tên, kiểu, dung lượng, SHA-256) "
+        "hoặc một đường dẫn.",
+        "Evidence must be a file (name, type, size, SHA-256) or a link.",
+    ),
+    "evidence_too_many": (
+        "Một báo cáo có tối đa {limit} minh chứng (tệp và đường dẫn).",
+        "A report takes at most {limit} pieces of evidence (files and links).",
+    ),
+    "evidence_name_invalid": (
+        "Tên tệp minh chứng không hợp lệ: không được để trống, không chứa ký tự điều "
+        "khiển hay dấu / \\.",
+        "The evidence file name is not valid: not empty, no control characters, "
+        "no / or \\.",
+    ),
+    "evidence_name_too_long": (
+        "Tên tệp minh chứng quá dài (tối đa {limit} ký tự).",
+        "The evidence file name is too long (at most {limit} characters).",
+    ),
+    "evidence_media_type_invalid": (
+        "Kiểu tệp minh chứng không hợp lệ.",
+        "The evidence file's media type is not valid.",
+    ),
+    "evidence_digest_invalid": (
+        "Mã SHA-256 của tệp minh chứng phải gồm 64 chữ số thập lục phân.",
+        "The evidence file's SHA-256 must be 64 hexadecimal digits.",
+    ),
+    "evidence_empty": (
+        "Tệp “{name}” rỗng.",
+        "The file '{name}' is empty.",
+    ),
+    "evidence_too_large": (
+        "Tệp “{name}” quá lớn (tối đa {mb} MB).",
+        "The file '{name}' is too large (at most {mb} MB).",
+    ),
+    "evidence_link_invalid": (
+        "Đường dẫn minh chứng phải bắt đầu bằng http:// hoặc https://, có tên máy chủ "
+        "và không chứa khoảng trắng.",
+        "An evidence link must start with http:// or https://, name a host and "
+        "hold no spaces.",
+    ),
+    "evidence_link_too_long": (
+        "Đường dẫn minh chứng quá dài (tối đa {limit} ký tự).",
+        "The evidence link is too long (at most {limit} characters).",
     ),
     "concurrent_change": (
         "Nhiệm vụ vừa được người khác cập nhật; hãy tải lại và thử lại.",

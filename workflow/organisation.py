@@ -32,9 +32,9 @@ class Unit(Record):
     @classmethod
     def create(cls, actor: Actor, code: str, name: str, kind: str = "") -> Unit:
         rules.check_admin(actor, "manage_units")
-        code = validate.text(code, "code").upper()
-        return cls(code=code, name=validate.text(name, "name"), kind=kind.strip(),
-                   actor=actor.username)
+        code = validate.identifier(code, "code").upper()
+        return cls(code=code, name=validate.text(name, "name"),
+                   kind=validate.text(kind, "kind", required=False), actor=actor.username)
 
     def rename(self, actor: Actor, name: str, reason: str = "") -> None:
         rules.check_admin(actor, "manage_units")
@@ -81,12 +81,13 @@ class User(Record):
     def register(cls, actor: Actor, *, username: str, role: str, unit: str | None,
                  display_name: str, email: str, password_hash: str) -> User:
         rules.check_admin(actor, "manage_users")
-        username = validate.text(username, "code").lower()
+        username = validate.identifier(username, "username").lower()
         role = _role_with_unit(role, unit)
-        return cls(username=username, display_name=(display_name or username).strip(),
+        return cls(username=username,
+                   display_name=validate.text(display_name, "name", required=False) or username,
                    role=role, unit=unit if rules.role_needs_unit(role) else None,
-                   email=(email or "").strip(), password_hash=password_hash,
-                   actor=actor.username)
+                   email=validate.text(email, "email", required=False),
+                   password_hash=password_hash, actor=actor.username)
 
     def as_actor(self) -> Actor:
         return Actor(self.username, self.role, self.unit, self.active)
@@ -124,6 +125,9 @@ class User(Record):
     @event("UserDeactivated", topic="nhiemvu.organisation.UserDeactivated")
     def _deactivated(self, actor: str, reason: str) -> None:
         self.active = False
+        # Counted so that a reactivation does not revive sessions issued before; getattr
+        # because snapshots taken before the counter existed lack it.
+        self.deactivations = getattr(self, "deactivations", 0) + 1
 
     @event("UserReactivated", topic="nhiemvu.organisation.UserReactivated")
     def _reactivated(self, actor: str, reason: str) -> None:

@@ -7,6 +7,7 @@ suite and the province-scale generator only, never for a real deployment.
 from __future__ import annotations
 
 import os
+import unicodedata
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +16,8 @@ from workflow.errors import DomainError
 
 # Every interface (web forms, CLI, demo) gets the rule from the service.
 MIN_LENGTH = 8
+# Long enough for any passphrase, short enough that hashing stays cheap.
+MAX_LENGTH = 1024
 
 
 def _hasher() -> PasswordHasher:
@@ -24,9 +27,17 @@ def _hasher() -> PasswordHasher:
 
 
 def check_new_password(password: str) -> None:
-    """Refuse a password too short to be set."""
+    """Refuse a password too short to be set, too long, or not plain text."""
     if len(password) < MIN_LENGTH:
         raise DomainError("password_too_short", minimum=MIN_LENGTH)
+    if not _hashable(password):
+        raise DomainError("password_invalid", maximum=MAX_LENGTH)
+
+
+def _hashable(password: str) -> bool:
+    # Lone surrogates (bad UTF-8 on a command line) cannot be encoded for hashing.
+    return len(password) <= MAX_LENGTH and not any(
+        unicodedata.category(ch) in ("Cc", "Cs") for ch in password)
 
 
 def hash_new_password(password: str) -> str:
@@ -36,6 +47,8 @@ def hash_new_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    if not _hashable(password):
+        return False  # no such password can have been set
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from eventsourcing.domain import event
 from workflow import clock, rules, validate
 from workflow.base import Record
 from workflow.errors import DomainError
+from workflow.evidence import Evidence, evidence_list, upcast_evidence_v1
 from workflow.rules import Actor, State
 
 
@@ -50,11 +52,13 @@ class Task(Record):
     @classmethod
     def assign(cls, actor: Actor, *, title: str, unit: str, deadline: date,
                description: str = "", plan: str | None = None,
-               target: str | None = None) -> Task:
+               target: str | None = None,
+               horizon_years: int = validate.DEADLINE_YEARS) -> Task:
         rules.check_admin(actor, "assign")
         title = validate.text(title, "title")
         description = validate.text(description, "description", required=False)
         today = clock.local_today()
+        validate.deadline(deadline, today, horizon_years)
         if deadline < today:
             raise DomainError("deadline_in_past", deadline=_dmy(deadline), today=_dmy(today))
         return cls(actor=actor.username, title=title, description=description, unit=unit,
@@ -85,13 +89,16 @@ class Task(Record):
                              percent=validate.percent(percent), value=value)
 
     def submit_report(self, actor: Actor, summary: str, value: Decimal | str | None = None,
-                      evidence: list[dict[str, Any]] | None = None) -> None:
+                      evidence: Iterable[Evidence | Mapping[str, Any]] | None = None) -> None:
+        """Report results; ``evidence`` is ``Evidence`` items (or their recorded dicts)."""
         self.check(actor, "report")
         value = validate.measured_value(value)
         if value is not None and self.target is None:
             raise DomainError("value_without_target")
-        self._report_submitted(actor=actor.username, summary=validate.text(summary, "summary"),
-                               value=value, evidence=list(evidence or []))
+        summary = validate.text(summary, "summary")
+        items = evidence_list(evidence)
+        self._report_submitted(actor=actor.username, summary=summary, value=value,
+                               evidence=[item.as_dict() for item in items])
 
     def verify(self, actor: Actor, comment: str = "") -> None:
         self.check(actor, "verify")
@@ -102,7 +109,8 @@ class Task(Record):
         self.check(actor, "return")
         self._report_returned(actor=actor.username, reason=validate.text(reason, "reason"))
 
-    def extend_deadline(self, actor: Actor, deadline: date, reason: str) -> None:
+    def extend_deadline(self, actor: Actor, deadline: date, reason: str,
+                        horizon_years: int = validate.DEADLINE_YEARS) -> None:
         """Move the deadline later (never earlier, never before today), with a reason.
 
         Bringing a deadline forward is not an extension: DeadlineExtended counts
@@ -111,6 +119,7 @@ class Task(Record):
         self.check(actor, "extend")
         reason = validate.text(reason, "reason")
         today = clock.local_today()
+        validate.deadline(deadline, today, horizon_years)
         if deadline == self.deadline:
             raise DomainError("deadline_unchanged", deadline=_dmy(deadline))
         if deadline < today:
@@ -145,7 +154,25 @@ class Task(Record):
         if percent is not None:
             self.percent = percent
 
-    @event("ReportSubmitted", topic="nhiemvu.task.ReportSubmitted")
+    class ReportSubmitted(Record.Event):
+        """Version 2: one evidence shape, ``{name, media_type, size, sha256}`` or ``{url}``.
+
+        Version 1 events recorded by the web said ``type`` and ``link``; the CLI and
+        the demo already said ``media_type``. The upcast renames, nothing else.
+        """
+
+        TOPIC = "nhiemvu.task.ReportSubmitted"  # the stored topic, unchanged
+        class_version = 2
+        actor: str
+        summary: str
+        value: Decimal | None
+        evidence: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["evidence"] = [upcast_evidence_v1(item) for item in state["evidence"] or []]
+
+    @event(ReportSubmitted)
     def _report_submitted(self, actor: str, summary: str, value: Decimal | None,
                           evidence: list[dict[str, Any]]) -> None:
         self.state = State.REPORTED.value

@@ -1,39 +1,129 @@
-"""Checks on what people type, shared by every command."""
+"""Checks on what people type, shared by every command and every interface.
+
+Everything a person sends passes here before it becomes an event: text without
+control characters and within a length, dates within a sane window, numbers parsed
+with bounds before they are converted, identifiers from a safe alphabet. Each
+refusal is a ``DomainError`` with a stable code. Stored events are never re-checked:
+these limits apply to new commands only.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import date
 from decimal import Decimal
 
 from workflow.errors import DomainError
 
+# field -> (Vietnamese name, English name, most characters, may hold several lines)
 FIELDS = {
-    "title": ("tiêu đề", "title", 200),
-    "description": ("mô tả", "description", 5000),
-    "reason": ("lý do", "reason", 1000),
-    "summary": ("nội dung báo cáo", "report summary", 5000),
-    "text": ("nội dung tiến độ", "progress note", 2000),
-    "comment": ("nhận xét", "comment", 2000),
-    "name": ("tên", "name", 200),
-    "code": ("mã", "code", 40),
+    "title": ("tiêu đề", "title", 200, False),
+    "description": ("mô tả", "description", 5000, True),
+    "reason": ("lý do", "reason", 1000, True),
+    "summary": ("nội dung báo cáo", "report summary", 5000, True),
+    "text": ("nội dung tiến độ", "progress note", 2000, True),
+    "comment": ("nhận xét", "comment", 2000, True),
+    "name": ("tên", "name", 200, False),
+    "kind": ("loại đơn vị", "unit kind", 100, False),
+    "email": ("thư điện tử", "e-mail", 254, False),
+    "code": ("mã", "code", 40, False),
+    "username": ("tên đăng nhập", "username", 40, False),
 }
 
+# The window every date a person types must fall in: a typo such as 9999 for 2025
+# is refused at once instead of overflowing the date arithmetic downstream.
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+# How far ahead a deadline may be set (NHIEMVU_MAX_DEADLINE_YEARS overrides it).
+DEADLINE_YEARS = 10
+
 # ASCII digits only: Decimal() and int() also accept "1e2", "6_2" and Arabic-Indic
-# digits, none of which a person means when typing a percentage.
-_PERCENT = re.compile(r"[0-9]+")
-_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+# or superscript digits, none of which a person means when typing a number. The
+# lengths are bounded before conversion (int() of 5,000 digits raises).
+_PERCENT = re.compile(r"[0-9]{1,3}")
+_NUMBER = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,6})?")
+_CURSOR = re.compile(r"[0-9]{1,19}")
+CURSOR_MAX = 2**63 - 1  # the largest position a database column holds
+# Usernames and unit codes appear in URLs, in session ids and on the command line.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
+# Lines are kept; every other control character (NUL, escape sequences…) is refused.
+_LINE_BREAKS = str.maketrans({"\r": None})
+_ALLOWED_CONTROLS = frozenset("\n\t")
 
 
 def text(value: str | None, field: str, *, required: bool = True) -> str:
-    vi, en, limit = FIELDS[field]
-    cleaned = (value or "").strip()
+    """The text as it will be stored: trimmed, with ``\\r\\n`` as ``\\n``."""
+    vi, en, limit, multiline = FIELDS[field]
+    cleaned = _normalised(value or "").strip()
     if required and not cleaned:
         if field == "reason":
             raise DomainError("reason_required")
         raise DomainError("text_required", field_vi=vi, field_en=en)
     if len(cleaned) > limit:
         raise DomainError("text_too_long", field_vi=vi.capitalize(), field_en=en, limit=limit)
+    for ch in cleaned:
+        if (ch == "\n" and not multiline) or (
+                ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs")):
+            raise DomainError("text_control_character", field_vi=vi, field_en=en)
     return cleaned
+
+
+def _normalised(value: str) -> str:
+    if not isinstance(value, str):
+        raise DomainError("text_required", field_vi="nội dung", field_en="text")
+    return value.replace("\r\n", "\n").translate(_LINE_BREAKS)
+
+
+def identifier(value: str | None, field: str = "code") -> str:
+    """A unit code or username: letters, digits, ``.``, ``_``, ``-``; at most 40."""
+    vi, en, limit, _ = FIELDS[field]
+    cleaned = value.strip() if isinstance(value, str) else ""
+    if not cleaned:
+        raise DomainError("text_required", field_vi=vi, field_en=en)
+    if len(cleaned) > limit or not _IDENTIFIER.fullmatch(cleaned):
+        raise DomainError("invalid_identifier", field_vi=vi, field_en=en)
+    return cleaned
+
+
+def day(value: date, field_vi: str = "ngày", field_en: str = "date") -> date:
+    """A date within DATE_MIN..DATE_MAX."""
+    if not isinstance(value, date):
+        raise DomainError("invalid_date", field_vi=field_vi, field_en=field_en)
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise DomainError("date_out_of_range", field_vi=field_vi, field_en=field_en,
+                          date=_dmy(value), earliest=_dmy(DATE_MIN), latest=_dmy(DATE_MAX))
+    return value
+
+
+def deadline(value: date, today: date, years: int = DEADLINE_YEARS) -> date:
+    """A deadline: within the window and at most ``years`` years after ``today``."""
+    day(value, "hạn", "deadline")
+    latest = min(DATE_MAX, _years_after(today, years))
+    if value > latest:
+        raise DomainError("deadline_too_far", deadline=_dmy(value), latest=_dmy(latest),
+                          years=years)
+    return value
+
+
+def cursor(value: int | str | None) -> int | None:
+    """A position in a list (``before``, ``after``, ``up_to``); blank means none."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        cleaned = value.strip()
+        if not cleaned:
+            return None
+        if not _CURSOR.fullmatch(cleaned):
+            raise DomainError("invalid_cursor")
+        number = int(cleaned)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise DomainError("invalid_cursor")
+    if not 0 <= number <= CURSOR_MAX:
+        raise DomainError("invalid_cursor")
+    return number
 
 
 def percent(value: int | str | None) -> int | None:
@@ -80,3 +170,14 @@ def measured_value(value: Decimal | float | int | str | None) -> Decimal | None:
     if number == number.to_integral_value():
         return Decimal(int(number))
     return Decimal(format(number.normalize(), "f"))
+
+
+def _years_after(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + years, day=28)
+
+
+def _dmy(value: date) -> str:
+    return value.strftime("%d/%m/%Y")

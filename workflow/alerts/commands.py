@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from workflow import clock
+from workflow import clock, validate
 from workflow.alerts.records import (
     MAX_ATTEMPTS,
     SCHEDULER,
@@ -131,7 +131,8 @@ class AlertCommands:
             who = self.actor(actor)  # type: ignore[attr-defined]
             head = self.recorder.max_notification_id() or 0
             # Never beyond the log's head: a later alert must still show as unread.
-            up_to = head if up_to is None else min(max(0, int(up_to)), head)
+            position = validate.cursor(up_to)
+            up_to = head if position is None else min(position, head)
             for _ in range(3):
                 try:
                     inbox: AlertInbox = self.repository.get(

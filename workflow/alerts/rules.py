@@ -69,26 +69,38 @@ class Threshold:
 
 def thresholds(policy: AlertPolicy, deadline: date, start: date, end: date) -> list[Threshold]:
     """The thresholds of ``deadline`` falling on days ``start``..``end``, oldest first."""
-    found = [Threshold(APPROACHING, deadline - timedelta(days=d), d)
-             for d in policy.approaching_days]
+    found = [Threshold(APPROACHING, on, d) for d in policy.approaching_days
+             if (on := _shifted(deadline, -d)) is not None]
     if policy.due_day:
         found.append(Threshold(DUE_TODAY, deadline, 0))
-    found.append(Threshold(MISSED, deadline + timedelta(days=1), -1))
+    missed = _shifted(deadline, 1)
+    if missed is not None:
+        found.append(Threshold(MISSED, missed, -1))
     step = policy.overdue_every_days
-    if step and end > deadline + timedelta(days=1):
+    if step and missed is not None and end > missed:
         # Repetitions are endless: only those that can fall inside the window.
         first = max(1, ((start - deadline).days - 1) // step)
         last = ((end - deadline).days - 1) // step
-        found += [Threshold(STILL_OVERDUE, deadline + timedelta(days=1 + k * step),
-                            -(1 + k * step)) for k in range(first, last + 1)]
+        found += [Threshold(STILL_OVERDUE, on, -(1 + k * step)) for k in range(first, last + 1)
+                  if (on := _shifted(deadline, 1 + k * step)) is not None]
     return sorted((t for t in found if start <= t.on <= end), key=lambda t: t.on)
 
 
 def next_alert_on(policy: AlertPolicy, deadline: date, start: date) -> date | None:
     """The first threshold day on or after ``start``; None when no alert is left."""
-    end = max(start, deadline + timedelta(days=1)) + timedelta(days=policy.overdue_every_days)
+    end = _shifted(max(start, _shifted(deadline, 1) or date.max),
+                   policy.overdue_every_days) or date.max
     upcoming = thresholds(policy, deadline, start, end)
     return upcoming[0].on if upcoming else None
+
+
+def _shifted(day: date, days: int) -> date | None:
+    """``day`` moved by ``days``, or None past the calendar's ends (year 1 or 9999):
+    a deadline stored before dates were bounded must not stop the alert schedule."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def due_thresholds(policy: AlertPolicy, deadline: date, start: date,

@@ -1,0 +1,44 @@
+"""Damaged stored histories: what replaying one raises, turned into a ``DomainError``.
+
+Stored events are facts and are never re-checked, but the rows that hold them can be
+damaged behind the application's back (a restore gone wrong, a hand edit): a gap in
+the versions, a state that no longer decodes, a topic no class answers to. Loading
+such an aggregate names the record and, when the store can tell, the position of the
+first damaged row, instead of failing with a traceback or pretending it is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import EventSourcingError
+from eventsourcing.persistence import PersistenceError
+from eventsourcing.utils import TopicError
+
+from workflow.errors import DomainError
+
+# What the library raises on replay (a version gap, an undecodable state), what topic
+# resolution raises, and what an event body the class does not fit makes the
+# mutators raise (the library asserts, e.g. that a creation event comes first). A
+# database that cannot be reached is not damage: it passes through.
+REPLAY_ERRORS = (EventSourcingError, TopicError, ValueError, TypeError, LookupError,
+                 AttributeError, AssertionError)
+
+
+@contextmanager
+def replaying(aggregate_id: UUID, what_vi: str, what_en: str,
+              locate: Callable[[UUID], int | None]) -> Iterator[None]:
+    """Turn a replay failure inside the block into ``record_damaged``; ``locate``
+    finds the position (notification id) of the first damaged stored event."""
+    try:
+        yield
+    except (AggregateNotFoundError, PersistenceError, DomainError):
+        raise
+    except REPLAY_ERRORS as error:
+        position = locate(aggregate_id)
+        code = "record_damaged" if position is not None else "record_damaged_unlocated"
+        raise DomainError(code, what_vi=what_vi, what_en=what_en, position=position,
+                          record=str(aggregate_id)) from error
