@@ -10,15 +10,18 @@ and some overdue.
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from events.demo_tasks import TASKS, DemoTask
+from events.evidence_files import EvidenceFiles
 from events.store import Store
 from workflow import plan_file
 from workflow.clock import LOCAL_TZ, FixedClock, local_today
+from workflow.evidence import Evidence
 from workflow.rules import SYSTEM
 
 SAMPLE = " (mẫu)"
@@ -86,8 +89,11 @@ class _Timeline:
 
 
 def fill(url: str | None = None, *, password: str | None = None,
-         today: date | None = None) -> list[DemoUser]:
-    """Fill the empty store at ``url``; return the demo users (with passwords)."""
+         today: date | None = None, files: EvidenceFiles | None = None) -> list[DemoUser]:
+    """Fill the empty store at ``url``; return the demo users (with passwords).
+
+    With ``files`` the sample evidence's bytes are stored too, so its links download.
+    """
     today = today or local_today()
     timeline = _Timeline(today)
     users = demo_users(password)
@@ -97,7 +103,7 @@ def fill(url: str | None = None, *, password: str | None = None,
         _organisation(store, timeline, users)
         timeline.move(-41)
         store.service.import_plan(plan_file.load(plan_file.SEED_PLAN), actor=LEADER)
-        _tasks(store, timeline)
+        _tasks(store, timeline, files)
     return users
 
 
@@ -120,7 +126,7 @@ def _email(user: DemoUser) -> str:
     return f"{user.username}@thanhhuong.example"
 
 
-def _tasks(store: Store, timeline: _Timeline) -> None:
+def _tasks(store: Store, timeline: _Timeline, files: EvidenceFiles | None) -> None:
     service = store.service
     plan = plan_file.load(plan_file.SEED_PLAN)["code"]
     ids: dict[int, Any] = {}
@@ -139,11 +145,11 @@ def _tasks(store: Store, timeline: _Timeline) -> None:
                 description=task.description, target=task.target,
                 plan=plan if task.target else None)
         else:
-            _act(service, ids[n], units, n, action, args, timeline.today)
+            _act(service, ids[n], units, n, action, args, timeline.today, files)
 
 
 def _act(service: Any, task_id: Any, units: dict[int, str], n: int, action: str,
-         args: tuple[Any, ...], today: date) -> None:
+         args: tuple[Any, ...], today: date, files: EvidenceFiles | None) -> None:
     head, member = f"truong.{units[n].lower()}", f"canbo.{units[n].lower()}"
     if action == "start":
         service.start_task(member if args and args[0] == "member" else head, task_id)
@@ -152,9 +158,15 @@ def _act(service: Any, task_id: Any, units: dict[int, str], n: int, action: str,
         service.note_progress(member if who == "member" else head, task_id, text, percent,
                               value[0] if value else None)
     elif action == "report":
-        summary, value, *files = args
-        service.submit_report(head, task_id, summary, value,
-                              [sample_evidence(name) for name in files])
+        summary, value, *names = args
+        if files is None:
+            service.submit_report(head, task_id, summary, value,
+                                  [sample_evidence(name) for name in names])
+        else:
+            with files.staging() as batch:
+                service.submit_report(head, task_id, summary, value, [
+                    batch.add(io.BytesIO(sample_content(name)), name, "text/plain")
+                    for name in names])
     elif action == "verify":
         service.verify_task(LEADER, task_id, args[0])
     elif action == "return":
@@ -170,8 +182,12 @@ def _act(service: Any, task_id: Any, units: dict[int, str], n: int, action: str,
         raise ValueError(action)
 
 
-def sample_evidence(name: str) -> dict[str, Any]:
-    """Evidence metadata of a small sample text (its real size and hash)."""
-    content = f"Tệp minh chứng mẫu (dữ liệu mẫu): {name}\n".encode()
-    return {"name": name, "size": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(), "media_type": "text/plain"}
+def sample_content(name: str) -> bytes:
+    """The bytes of a sample evidence file: a line of text saying it is a sample."""
+    return f"Tệp minh chứng mẫu (dữ liệu mẫu): {name}\n".encode()
+
+
+def sample_evidence(name: str) -> Evidence:
+    """The evidence of a small sample text (its real size and hash)."""
+    content = sample_content(name)
+    return Evidence.file(name, "text/plain", len(content), hashlib.sha256(content).hexdigest())

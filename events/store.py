@@ -6,18 +6,23 @@ Default: a SQLite file under ``./instance/``. For PostgreSQL set
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.engine import Engine
 
+from events.damage import first_damaged_position
 from events.projections import Projections
 from workflow.application import Workflow
 from workflow.clock import Clock
 
 DEFAULT_INSTANCE = Path("instance")
+log = logging.getLogger(__name__)
 
 
 def database_url(url: str | None = None) -> str:
@@ -36,11 +41,33 @@ class Service(Workflow):
     def __init__(self, env: dict[str, str], clock_: Clock | None = None):
         super().__init__(env, clock_)
         self.after_save: list[Callable[[], None]] = []
+        self._lag = threading.local()
 
     def _notify(self, recordings: list[Any]) -> None:
-        # Read your writes: a command returns only after the read models have caught up.
+        # Read your writes: a command returns only after the read models have caught
+        # up. The events are committed by now, so nothing here may turn the command's
+        # success into a failure: a catch-up that fails is logged, and the command's
+        # caller can see that the views lag (``views_lag``); the next catch-up, by any
+        # command or process, applies what this one could not.
+        self._lag.failed = False
         for listener in self.after_save:
-            listener()
+            try:
+                listener()
+            except Exception:  # noqa: BLE001 - the command itself succeeded
+                log.exception("Read models could not catch up after a save; they lag "
+                              "until the next catch-up.")
+                self._lag.failed = True
+
+    def views_lag(self) -> bool:
+        """Whether the read models failed to catch up after this thread's last save."""
+        return getattr(self._lag, "failed", False)
+
+    def forget_lag(self) -> None:
+        """Start a new unit of work (a web request) on this thread."""
+        self._lag.failed = False
+
+    def damage_position(self, aggregate_id: UUID) -> int | None:
+        return first_damaged_position(self, aggregate_id)
 
 
 class Store:

@@ -95,9 +95,13 @@ def service(store):
     return store.service
 
 
-def cli_on(url: str):
-    """The real ``nhiemvu`` command on the store at ``url``, through Click's runner."""
-    runner = CliRunner()
+def cli_on(url: str, instance=None):
+    """The real ``nhiemvu`` command on the store at ``url``, through Click's runner.
+
+    ``instance`` is its NHIEMVU_INSTANCE (evidence files go there, never ./instance);
+    the web ``app`` fixture uses the same folder, tmp_path / "instance".
+    """
+    runner = CliRunner(env={"NHIEMVU_INSTANCE": str(instance)} if instance else None)
 
     def run(*args: str, input: str | None = None):
         result = runner.invoke(nhiemvu_command, ["--database", url, *args], input=input)
@@ -108,13 +112,13 @@ def cli_on(url: str):
 
 
 @pytest.fixture
-def nhiemvu(database_url):
+def nhiemvu(database_url, tmp_path):
     """The CLI on SQLite and PostgreSQL: for what gets stored and queried."""
-    return cli_on(database_url)
+    return cli_on(database_url, tmp_path / "instance")
 
 
 @pytest.fixture
-def lite(sqlite_url):
+def lite(sqlite_url, tmp_path):
     """The CLI on SQLite only: for input checks and printing, which do not depend on
     the database."""
-    return cli_on(sqlite_url)
+    return cli_on(sqlite_url, tmp_path / "instance")

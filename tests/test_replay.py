@@ -18,6 +18,7 @@ from workflow.task import Task
 
 LEADER = Actor(commune.LEADER, "leader")
 HEAD = Actor(commune.HEAD, "unit_head", "VP")
+LINKS = ({"url": "https://x.vn/u"},)  # evidence: one link (http or https only)
 
 
 def _state(task: Task) -> dict:
@@ -51,8 +52,8 @@ def test_the_stored_events_rebuild_exactly_what_the_commands_did_in_memory(
          lambda: expected.note_progress(HEAD, "Đã nhập 40 hộ", "35", "35,5")),
         (lambda: service.extend_deadline(commune.LEADER, task_id, date(2025, 4, 20), "Mùa vụ"),
          lambda: expected.extend_deadline(LEADER, date(2025, 4, 20), "Mùa vụ")),
-        (lambda: service.submit_report(commune.HEAD, task_id, "Xong", "75", [{"url": "u"}]),
-         lambda: expected.submit_report(HEAD, "Xong", "75", [{"url": "u"}])),
+        (lambda: service.submit_report(commune.HEAD, task_id, "Xong", "75", LINKS),
+         lambda: expected.submit_report(HEAD, "Xong", "75", LINKS)),
         (lambda: service.verify_task(commune.LEADER, task_id, "Tốt"),
          lambda: expected.verify(LEADER, "Tốt")),
     ]
@@ -100,7 +101,7 @@ def test_a_long_history_is_snapshotted_and_still_loads_exactly(service, database
 COMMANDS = {
     "start": lambda t: t.start(HEAD),
     "note": lambda t: t.note_progress(HEAD, "Ghi nhận", percent="55", value="55,5"),
-    "report": lambda t: t.submit_report(HEAD, "Xong", value="70", evidence=[{"url": "u"}]),
+    "report": lambda t: t.submit_report(HEAD, "Xong", value="70", evidence=LINKS),
     "verify": lambda t: t.verify(LEADER, "Đạt"),
     "return": lambda t: t.return_for_rework(LEADER, "Thiếu"),
     "extend": lambda t: t.extend_deadline(LEADER, t.deadline + timedelta(days=7), "Thêm"),

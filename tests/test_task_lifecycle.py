@@ -23,7 +23,8 @@ def test_a_task_lives_from_assignment_to_verification_and_every_event_says_who_a
     service.note_progress(commune.MEMBER, task_id, "Đã tập huấn 10/16 người", percent=60,
                           value="62,5")
     clock.advance(days=2)
-    evidence = [{"name": "danh-sach.pdf", "sha256": "ab" * 32}, {"url": "https://x.vn/a"}]
+    evidence = [{"name": "danh-sach.pdf", "media_type": "application/pdf", "size": 2048,
+                 "sha256": "ab" * 32}, {"url": "https://x.vn/a"}]
     service.submit_report(commune.HEAD, task_id, "Đã tập huấn 16/16 người", value="100",
                           evidence=evidence)
     clock.advance(days=1)

@@ -64,8 +64,11 @@ def _event_classes(aggregate: type) -> dict[str, type]:
 def test_the_stored_topics_of_0_1_0_are_unchanged():
     for aggregate, topics in STORED_TOPICS.items():
         assert AGGREGATE_TOPICS[aggregate] == aggregate.TOPIC
-        own = sorted(cls.__dict__["TOPIC"] for cls in _event_classes(aggregate).values()
-                     if "TOPIC" in cls.__dict__)
+        # ``Created`` is never stored (``__init__`` records the named first event); an
+        # explicit event class (``class ReportSubmitted``) holds its topic on the class
+        # the library wraps, hence ``cls.TOPIC`` rather than ``cls.__dict__``.
+        own = sorted(cls.TOPIC for name, cls in _event_classes(aggregate).items()
+                     if name != "Created")
         assert own == sorted(topics), aggregate
         for topic in topics:
             assert topic == resolve_topic(topic).TOPIC

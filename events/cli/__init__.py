@@ -1,6 +1,6 @@
 """The ``nhiemvu`` command line: one click group, commands in small modules.
 
-Exit codes: 0 done, 1 refused by the rules, 2 bad usage or input.
+Exit codes: 0 done, 1 refused by the rules, 2 bad usage or input, 3 internal error.
 """
 
 from __future__ import annotations

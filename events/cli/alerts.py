@@ -19,9 +19,11 @@ from events.alerts.mail import MailConfig, send_pending
 from events.alerts.scheduler import SchedulerConfig, build_scheduler
 from events.alerts.sweep import sweep
 from events.cli.output import echo_json, show_time, table
-from events.cli.runtime import GuardedGroup, bad_input, current_run, tr
+from events.cli.runtime import BAD_INPUT, CliError, GuardedGroup, bad_input, current_run, tr
+from workflow import validate
 from workflow.alerts import AlertPolicy
 from workflow.clock import LOCAL_TZ
+from workflow.errors import DomainError
 
 T = TypeVar("T")
 
@@ -32,12 +34,20 @@ def register(main: click.Group) -> None:
 
 
 def parse_moment(text: str) -> datetime:
-    """An ISO date-time; without an offset it is Vietnam's time."""
+    """An ISO date-time within the date window; without an offset it is Vietnam's time.
+
+    A year such as 9999 is refused at once (exit 2): the sweep would otherwise walk
+    every day up to it.
+    """
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise bad_input(f"thời điểm “{text}” không hợp lệ; nhập ví dụ 2025-03-10T08:00",
                         f"'{text}' is not a date-time; type e.g. 2025-03-10T08:00") from None
+    try:
+        validate.day(moment.date(), "thời điểm", "moment")
+    except DomainError as error:
+        raise CliError(error.message(current_run().lang), BAD_INPUT) from None
     return moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
 
 

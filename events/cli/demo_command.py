@@ -7,6 +7,7 @@ import click
 from events import demo
 from events.cli.output import table
 from events.cli.runtime import CliError, GuardedCommand, bad_input, current_run, tr
+from events.evidence_files import EvidenceFiles
 from workflow import passwords
 from workflow.errors import ROLE_NAMES, DomainError
 
@@ -42,7 +43,7 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
         raise _not_empty()
     run.close()  # the demo opens the store with its own clock
     try:
-        users = demo.fill(run.database, password=password)
+        users = demo.fill(run.database, password=password, files=EvidenceFiles())
     except demo.StoreNotEmpty:
         raise _not_empty() from None
     click.echo(tr(f"Đã tạo dữ liệu mẫu: {len(demo.UNITS)} đơn vị, {len(users)} người "

@@ -13,6 +13,7 @@ from events.cli import params
 from events.cli.output import echo_json, grade_name, show_date, show_time, state_name, table
 from events.cli.runtime import GuardedCommand, current_run, tr
 from events.cli.tasks import task
+from events.cli.terminal import printable
 from workflow.clock import local_today
 from workflow.rules import State
 
@@ -91,6 +92,7 @@ def task_show(task_ref: str, history: bool, as_json: bool) -> None:
                            for e in entries]
         echo_json(data)
         return
+    described = tr("Mô tả", "Description")
     lines = [
         (tr("Mã", "Id"), str(task_id)),
         (tr("Tiêu đề", "Title"), found.title),
@@ -103,11 +105,13 @@ def task_show(task_ref: str, history: bool, as_json: bool) -> None:
             if found.extensions else "")),
         (tr("Tiến độ", "Progress"), f"{found.percent}%" if found.percent is not None else "-"),
         (tr("Phiên bản", "Version"), str(found.version)),
-        (tr("Mô tả", "Description"), found.description or "-"),
+        (described, found.description or "-"),
     ]
     width = max(len(label) for label, _ in lines)
     for label, value in lines:
-        click.echo(f"{label.ljust(width)}  {value}")
+        # Only the description may span lines; a line break elsewhere could forge a row.
+        shown = printable(value, lines=label == described)
+        click.echo(f"{label.ljust(width)}  {shown}")
     if history:
         click.echo()
         click.echo(table([tr("Phiên bản", "Version"), tr("Thời gian", "Time"),

@@ -13,6 +13,7 @@ from uuid import UUID
 import click
 
 from events.cli.runtime import tr
+from events.cli.terminal import printable
 from events.projections.grading import GRADE_NAMES
 from workflow.clock import LOCAL_TZ
 from workflow.rules import STATE_NAMES, State
@@ -42,9 +43,11 @@ def grade_name(grade: str | None) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A plain-text table: columns padded to their widest cell."""
-    cells = [[str(h) for h in headers]] + [["-" if c is None else str(c) for c in r]
-                                           for r in rows]
+    """A plain-text table: columns padded to their widest cell, one line per row.
+
+    Every cell is ``printable``: control characters in stored text are escaped.
+    """
+    cells = [[printable(h) for h in headers]] + [[printable(c) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
              for row in cells]

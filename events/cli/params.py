@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,6 +13,8 @@ import click
 
 from events import queries
 from events.cli.runtime import bad_input, current_run
+from events.evidence_files import Staging, media_type_of
+from workflow.evidence import Evidence
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -70,19 +70,18 @@ def task_id(text: str) -> UUID:
     return queries.resolve_task_id(current_run().store, text)
 
 
-def describe_evidence(path_text: str) -> dict[str, Any]:
-    """What the event records of an evidence file: name, size, sha256, media type."""
+def stage_evidence(batch: Staging, path_text: str) -> Evidence:
+    """Stage an evidence file: its bytes are kept if the report is recorded.
+
+    A file that cannot be read is bad input (exit 2); an instance folder that cannot
+    be written is not the typist's fault, and is left to fail as an internal error.
+    """
     path = Path(path_text)
     try:
-        content = path.read_bytes()
+        stream = path.open("rb")
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise bad_input(f"không đọc được tệp minh chứng “{path_text}” ({reason})",
                         f"cannot read the evidence file '{path_text}' ({reason})") from None
-    media_type, _ = mimetypes.guess_type(path.name)
-    return {
-        "name": path.name,
-        "size": len(content),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "media_type": media_type or "application/octet-stream",
-    }
+    with stream:
+        return batch.add(stream, path.name, media_type_of(path.name))

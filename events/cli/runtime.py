@@ -1,7 +1,9 @@
 """What every command shares: the options of the run, the store, and error handling.
 
 Errors become one line and an exit code: 1 when the rules refuse (a ``DomainError``),
-2 when what was typed cannot be used (click's own usage errors are 2 as well).
+2 when what was typed cannot be used (click's own usage errors are 2 as well, and so
+is an argument that is not valid UTF-8), 3 when something failed inside (a bug, a
+stored event this code cannot read): no traceback unless ``NHIEMVU_DEBUG=1``.
 Each command carries this handling itself (``GuardedCommand``), so it keeps working
 when its group is merged into another one (the web's ``serve``).
 """
@@ -17,11 +19,13 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from events.cli.terminal import printable
 from events.store import Store
 from workflow.errors import DomainError
 
 REFUSED = 1
 BAD_INPUT = 2
+INTERNAL = 3
 # Domain errors about what was typed rather than about what the rules allow.
 INPUT_CODES = frozenset({"invalid_plan"})
 
@@ -72,26 +76,83 @@ def tr(vi: str, en: str) -> str:
 class CliError(click.ClickException):
     """One line on stderr, ``Lỗi: ...``, and the exit code."""
 
-    def __init__(self, message: str, exit_code: int = REFUSED):
+    def __init__(self, message: str, exit_code: int = REFUSED, prefix: str | None = None):
         super().__init__(message)
         self.exit_code = exit_code
         # Shown after the run's context is gone: decide the language now.
-        self.prefix = tr("Lỗi", "Error")
+        self.prefix = prefix or tr("Lỗi", "Error")
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"{self.prefix}: {self.message}", file=file or sys.stderr)
+        click.echo(f"{self.prefix}: {printable(self.message)}", file=file or sys.stderr)
 
 
 def bad_input(vi: str, en: str) -> CliError:
     return CliError(tr(vi, en), BAD_INPUT)
 
 
+def check_arguments(args: list[str]) -> None:
+    """Refuse (exit 2) an argument that is not valid UTF-8, before click reads it.
+
+    Python hands such bytes over as lone surrogates (``\\udcff``); click would carry
+    them into the store or fail to print them. The language is the one asked for on
+    the same command line (``--lang en``), which click has not read yet.
+    """
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = _shown(arg)
+            shown = shown if len(shown) <= 60 else shown[:60] + "…"
+            english = _asks_english(args)
+            message = (f"the argument '{shown}' is not valid UTF-8 text; check the "
+                       "encoding of the terminal or script (e.g. LANG=C.UTF-8)"
+                       if english else
+                       f"tham số “{shown}” không phải là văn bản UTF-8 hợp lệ; hãy kiểm tra "
+                       "bảng mã của terminal hoặc tệp lệnh (ví dụ LANG=C.UTF-8)")
+            raise CliError(message, BAD_INPUT, prefix="Error" if english else "Lỗi") from None
+
+
+def _shown(arg: str) -> str:
+    # The bytes as typed, the invalid ones as \xff; a surrogate not from the command
+    # line (no byte behind it) as \ud800.
+    try:
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return arg.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _asks_english(args: list[str]) -> bool:
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1] == "en"
+        if arg.startswith("--lang="):
+            return arg == "--lang=en"
+    return _env_lang() == "en"
+
+
+def _tell_if_views_lag() -> None:
+    """The command is done; say so if the read models could not follow it."""
+    store = current_run()._store
+    if store is not None and store.service.views_lag():
+        click.echo(tr("Cảnh báo: đã ghi nhận, nhưng các bảng đọc chưa cập nhật kịp; chúng sẽ "
+                      "cập nhật ở lần ghi sau (xem: nhiemvu projections status).",
+                      "Warning: recorded, but the read models could not catch up yet; they "
+                      "will at the next write (see: nhiemvu projections status)."),
+                   err=True)
+
+
 class GuardedCommand(click.Command):
     """A command whose failures are one clear line, never a traceback."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        check_arguments(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _tell_if_views_lag()
+            return result
         except DomainError as error:
             code = BAD_INPUT if error.code in INPUT_CODES else REFUSED
             raise CliError(error.message(current_run().lang), code) from None
@@ -113,10 +174,11 @@ class GuardedCommand(click.Command):
         except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
             if os.environ.get("NHIEMVU_DEBUG"):
                 raise
-            raise CliError(tr(f"lỗi không mong đợi ({type(error).__name__}: {error}); "
+            detail = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+            raise CliError(tr(f"lỗi nội bộ không mong đợi ({detail}); "
                               "đặt NHIEMVU_DEBUG=1 để xem chi tiết",
-                              f"unexpected error ({type(error).__name__}: {error}); "
-                              "set NHIEMVU_DEBUG=1 for details")) from None
+                              f"unexpected internal error ({detail}); "
+                              "set NHIEMVU_DEBUG=1 for details"), INTERNAL) from None
 
 
 class GuardedGroup(click.Group):
@@ -124,6 +186,10 @@ class GuardedGroup(click.Group):
 
     command_class = GuardedCommand
     group_class = type  # subgroups are GuardedGroups too
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        check_arguments(args)
+        return super().parse_args(ctx, args)
 
 
 def _silence_stdout() -> None:

@@ -17,6 +17,7 @@ import click
 from events import queries
 from events.cli import params
 from events.cli.runtime import GuardedGroup, current_run, tr
+from events.evidence_files import EvidenceFiles
 from workflow.errors import DomainError
 
 
@@ -99,13 +100,16 @@ def task_note(service, actor, task_id, *, text, percent, value, **options) -> No
 @click.option("--value", help="The target's measured value (a percentage).")
 @click.option("--evidence", "evidence_files", multiple=True, metavar="FILE",
               help="A file backing the report (repeatable). Its name, size, SHA-256 "
-                   "and media type are recorded; the file itself is NOT stored.")
+                   "and media type are recorded and its bytes kept in the instance "
+                   "folder's evidence/ (NHIEMVU_INSTANCE), where the web serves them.")
 def task_report(service, actor, task_id, *, summary, value, evidence_files,
                 **options) -> None:
     """Submit the report of results for task ID."""
-    evidence = [params.describe_evidence(path) for path in evidence_files]
-    service.submit_report(actor, task_id, summary, params.parse_value(value), evidence,
-                          **options)
+    measured = params.parse_value(value)
+    # Kept only if the report is recorded; a refused report leaves no file behind.
+    with EvidenceFiles().staging() as batch:
+        evidence = [params.stage_evidence(batch, path) for path in evidence_files]
+        service.submit_report(actor, task_id, summary, measured, evidence, **options)
 
 
 @task.command("verify")

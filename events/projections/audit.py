@@ -25,6 +25,8 @@ class AuditLog(Projection):
     name = "audit"
     tables = tables.OWNERS["audit"]
     areas = frozenset({"task", "plan", "organisation"})
+    # 2: evidence in its one shape (ReportSubmitted v2: ``media_type``, ``url``).
+    version = 2
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         units = self._known_units(conn, events)

@@ -72,6 +72,9 @@ class ShadowBuild:
         conn.execution_options(isolation_level="AUTOCOMMIT")
         if not self.postgres:
             conn.exec_driver_sql("PRAGMA temp.cache_size=-65536")
+            # The shadow is thrown away if anything fails: its journal (needed only to
+            # roll back a savepoint) can stay in memory.
+            conn.exec_driver_sql("PRAGMA temp.journal_mode=MEMORY")
             conn.commit()
             return
         conn.exec_driver_sql(f"SELECT pg_advisory_lock({_PG_LOCK})")
