@@ -8,14 +8,17 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from click.testing import CliRunner
 
 from events.alerts import queries
 from events.store import Store
+from tests.forwarder import Forwarder
 from web.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,3 +98,36 @@ def test_serve_with_the_scheduler_off_raises_no_alert(demo_store, tmp_path):
             assert queries.unread_count(store, "lanhdao") == 0
     finally:
         _stop(process)
+
+
+def _answer(url: str) -> tuple[int, dict[str, str]] | None:
+    """The status and headers of a GET, errors included; None while nothing listens."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+    except OSError:
+        return None
+
+
+def test_serve_with_the_database_away_says_so_once_answers_503_and_recovers(
+        postgres_url, tmp_path):
+    parts = urlsplit(postgres_url)
+    forwarder = Forwarder((parts.hostname, parts.port or 5432)).start()
+    forwarder.stop()  # its port is now one where nothing answers
+    url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{forwarder.port}"))
+    port = _free_port()
+    process = _serve(url, tmp_path, port)
+    sign_in = f"http://127.0.0.1:{port}/sign-in"
+    try:
+        status, headers = _wait_for(lambda: _answer(sign_in))
+        assert status == 503 and int(headers["Retry-After"]) > 0
+        forwarder.start()
+        assert _wait_for(lambda: (_answer(sign_in) or (None,))[0] == 200)
+    finally:
+        output = _stop(process)
+        forwarder.stop()
+    assert output.count("Chưa kết nối được cơ sở dữ liệu") == 1
+    assert "Đã kết nối được cơ sở dữ liệu" in output
+    assert "Traceback" not in output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.webapp import *  # noqa: F403  (fixtures)
 from tests.webapp import Browser
 from web import storage
@@ -83,3 +85,34 @@ def test_deactivating_without_a_reason_is_refused_inline(app, as_role):
     assert response.status_code == 422
     assert "<details open>" in response.text and 'role="alert"' in response.text
     assert type(last_event(app, "user", "canboyt")).__name__ == "UserRegistered"
+
+
+def test_an_admin_sees_each_read_model_and_the_events_it_parked(app, as_role, monkeypatch):
+    from events.projections.audit import AuditLog
+
+    applies = AuditLog.apply
+
+    def failing(self, conn, events):
+        if any(e.type == "WorkStarted" for e in events):
+            raise ValueError("cannot describe this start")
+        applies(self, conn, events)
+
+    monkeypatch.setattr(AuditLog, "apply", failing)
+    admin = as_role("quantri")
+    with app.app_context():
+        kept = storage.store()
+        task = kept.service.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 20),
+                                        title="Việc thử")
+        kept.service.start_task("truongvp", task)
+        position = kept.projections.head()
+    page = admin.get("/admin/read-models")
+    assert page.status_code == 200
+    assert f"<td>{position}</td><td>audit</td><td>nhiemvu.task.WorkStarted</td>" in page.text
+    assert "ValueError: cannot describe this start" in page.text
+    assert "nhiemvu projections retry" in page.text
+
+
+def test_only_an_admin_sees_the_read_models(as_role):
+    assert as_role("lanhdao").get("/admin/read-models").status_code == 403
+    page = as_role("quantri").get("/admin/read-models")
+    assert "Không có sự kiện nào bị gác lại." in page.text

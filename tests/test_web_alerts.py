@@ -164,11 +164,11 @@ def test_a_position_beyond_the_newest_alert_does_not_silence_later_ones(
     assert badge_count(browser.get("/").text) == 1
 
 
-@pytest.mark.parametrize("up_to", ["", "abc", "-3"])
+@pytest.mark.parametrize("up_to", ["", "abc", "-3", "²"])
 def test_marking_as_read_without_a_position_is_a_clear_400(as_role, task_id, up_to):
     response = as_role("truongvp").post("/alerts/read", {"up_to": up_to}, page="/alerts/")
     assert response.status_code == 400
-    assert "Yêu cầu không hợp lệ." in response.text
+    assert "Vị trí trang không hợp lệ" in response.text
 
 
 @pytest.mark.parametrize("htmx", [False, True])

@@ -149,12 +149,9 @@ def test_the_dashboard_counts_link_to_the_filtered_list(as_role, task_id):
     assert '<span class="n">1</span>Đang thực hiện trong hạn' in page
 
 
-@pytest.mark.parametrize("query", [
-    "?after=2025-13-45.0123456789abcdef0123456789abcdef", "?after=garbage",
-    "?state=nonsense&grade=x&deadline_from=31/02/2025&unit=%3Cb%3E",
-])
-def test_mangled_list_parameters_show_the_list_instead_of_an_error(as_role, task_id, query):
-    response = as_role("truongvp").get("/tasks/" + query)
+def test_unknown_list_choices_are_dropped_and_the_list_shown(as_role, task_id):
+    # Dates and cursors that cannot be read are a 400 instead (test_web_params.py).
+    response = as_role("truongvp").get("/tasks/?state=nonsense&grade=x&unit=%3Cb%3E")
     assert response.status_code == 200
 
 
@@ -247,7 +244,8 @@ def test_the_audit_log_filters_by_person_and_type_newest_first(app, seeded, as_r
     mine = browser.get("/audit/?actor=canbovp", htmx=True)
     assert "ProgressNoted" in mine.text and "WorkStarted" not in mine.text
     assert mine.headers["HX-Push-Url"] == "/audit/?actor=canbovp"
-    typed = browser.get("/audit/?type=WorkStarted&since=2025-03-01&until=bad", htmx=True)
+    typed = browser.get("/audit/?type=WorkStarted&since=2025-03-01&until=01/03/2025",
+                        htmx=True)
     assert "truongvp" in typed.text and "ProgressNoted" not in typed.text
     browser.client.get("/lang/en")
     english = browser.get("/audit/?actor=canbovp", htmx=True).text

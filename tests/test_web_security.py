@@ -155,7 +155,8 @@ def test_stored_markup_in_every_text_field_comes_back_escaped(app, seeded, as_ro
                                   plan="KH-CDS-2025")
         seeded.start_task("xss", task)
         seeded.note_progress("xss", task, XSS)
-        seeded.submit_report("xss", task, XSS, evidence=[{"link": XSS}])
+        link = "https://x.vn/" + XSS.replace(" ", "%20")  # a valid URL, markup and all
+        seeded.submit_report("xss", task, XSS, evidence=[{"url": link}])
         seeded.return_task("lanhdao", task, XSS)
         seeded.extend_deadline("lanhdao", task, date(2025, 5, 1), XSS)
         seeded.reassign_task("lanhdao", task, "VP", XSS)

@@ -54,8 +54,8 @@ def test_a_report_stores_the_evidence_by_digest_and_records_it(app, seeded, as_r
     assert str(reported.value) == "65.5"
     assert reported.evidence == [
         {"sha256": digest, "name": "Biên bản.pdf", "size": len(content),
-         "type": "application/pdf"},
-        {"link": "https://dichvucong.gov.vn/ho-so"}]
+         "media_type": "application/pdf"},
+        {"url": "https://dichvucong.gov.vn/ho-so"}]
     stored = app.instance_path + f"/evidence/{digest[:2]}/{digest}"
     with open(stored, "rb") as handle:
         assert handle.read() == content
@@ -110,7 +110,7 @@ def test_an_invalid_percentage_is_explained_and_the_typed_text_kept(app, seeded,
     response = post_action(as_role("canbovp"), task_id, "note",
                            {"text": "Đã tập huấn 20 người", "percent": "150"})
     assert response.status_code == 422
-    assert "Tỷ lệ hoàn thành phải từ 0 đến 100." in response.text
+    assert "Tỷ lệ hoàn thành phải là số nguyên từ 0 đến 100." in response.text
     assert "Đã tập huấn 20 người</textarea>" in response.text
     assert "<details open>" in response.text
 
@@ -211,3 +211,20 @@ def test_the_task_list_pages_with_a_cursor(app, seeded, as_role):
     link = first.split('class="pager"><a href="')[1].split('"')[0].replace("&amp;", "&")
     second = browser.get(link, htmx=True).text
     assert "Việc số 2" in second and "Việc số 0" not in second
+
+
+def test_an_action_whose_views_cannot_follow_is_done_and_the_person_is_told(
+        app, as_role, task_id):
+    from events.projections import tables
+
+    browser = as_role("truongvp")
+    # The read models' bookkeeping gone from under the app.
+    with app.app_context(), storage.store().engine.begin() as conn:
+        tables.positions.drop(conn)
+    response = post_action(browser, task_id, "start", {"version": "1"})
+    assert response.status_code == 303
+    assert type(events_of(app, task_id)[-1]).__name__ == "WorkStarted"
+    page = browser.get(f"/tasks/{task_id}").text
+    assert "Đã ghi nhận, nhưng danh sách và bảng tổng hợp chưa cập nhật kịp" in page
+    # The next page, after a request that saved nothing, says nothing of it.
+    assert "chưa cập nhật kịp" not in browser.get(f"/tasks/{task_id}").text

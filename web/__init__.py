@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import assets, config, errors, i18n, security, storage
+from web import assets, config, errors, i18n, limits, params, security, sessions, storage
 from web.extensions import init_extensions
 
 
@@ -20,9 +20,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     init_extensions(app)
     storage.init_app(app)
+    sessions.init_app(app)
     security.init_app(app)
+    params.init_app(app)
     assets.init_app(app)
     i18n.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
 
     from web import admin, alerts, audit, auth, dashboard, plan, tasks

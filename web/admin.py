@@ -1,4 +1,7 @@
-"""Quản trị: units and users. Each change is an event with the admin as its actor."""
+"""Quản trị: units, users and the read models' health.
+
+Each change to units and users is an event with the admin as its actor.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ ROLES = [role.value for role in Role]
 @bp.before_request
 def _guard():
     # Checked before any form is read: a refused person learns nothing and changes nothing.
-    needed = "manage_users" if request.path.startswith("/admin/users") else "manage_units"
+    admin_only = request.path.startswith(("/admin/users", "/admin/read-models"))
+    needed = "manage_users" if admin_only else "manage_units"
     rules.check_admin(auth.actor(), needed)
 
 
@@ -112,3 +116,11 @@ def reset_password(username: str):
     return _run(lambda: storage.service().set_password(
         username, request.form.get("password", ""), actor=auth.actor()),
         gettext("Đã đặt lại mật khẩu."), _users_page, f"password:{username}", "admin.users")
+
+
+@bp.get("/read-models")
+def read_models():
+    """Each read model's position against the log's head, and the events it parked."""
+    kept = storage.store().projections
+    return hx.page("admin/read_models.html", "read_models", rows=kept.status(),
+                   parked=kept.parked())

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from web import auth, hx, reads, storage, timeline
+from web import auth, hx, params, reads, storage, timeline
 from workflow import rules
+from workflow.errors import DomainError
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -43,12 +44,6 @@ def _badge_event() -> dict[str, str]:
     return {"alerts_read_event": READ_EVENT}
 
 
-def _position(text: str | None) -> int | None:
-    """A log position from a form or a link; anything else is None."""
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else None
-
-
 def _feed(before: int | None, notice: str | None = None) -> dict[str, Any]:
     size = current_app.config["PAGE_SIZE"]
     rows = reads.inbox(current_user.username, limit=size + 1, before=before)
@@ -65,7 +60,7 @@ def _feed(before: int | None, notice: str | None = None) -> dict[str, Any]:
 
 @bp.get("/")
 def index():
-    before = _position(request.args.get("before"))
+    before = params.position(request.args.get("before"))
     response = hx.page("alerts/index.html", "alerts", **_feed(before))
     return hx.push_url(response, url_for("alerts.index", before=before))
 
@@ -78,10 +73,10 @@ def badge():
 
 @bp.post("/read")
 def mark_read():
-    up_to = _position(request.form.get("up_to"))
+    up_to = params.position(request.form.get("up_to"))
     if up_to is None:
-        abort(400)
-    before = _position(request.form.get("before"))
+        raise DomainError("invalid_cursor")
+    before = params.position(request.form.get("before"))
     # Never past the newest alert the person has: a mangled form must not silence the
     # alerts still to come.
     newest = reads.newest_alert(current_user.username)

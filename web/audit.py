@@ -5,13 +5,12 @@ Everyone signed in may read it (DOMAIN.md); it reads the audit read model only.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
 
 from events import queries
-from web import hx, reads, storage
+from web import hx, params, reads, storage
 from web.i18n import lang
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -30,19 +29,17 @@ def _filters(args) -> dict[str, Any]:
         "unit": (args.get("unit") or "").strip().upper() or None,
         "type": (args.get("type") or "").strip() or None,
     }
-    for key in ("since", "until"):
-        try:
-            filters[key] = date.fromisoformat(args.get(key, "")) if args.get(key) else None
-        except ValueError:
-            filters[key] = None
+    filters["since"] = params.day(args.get("since"), "Ô “Từ ngày”", "“from” date")
+    filters["until"] = params.day(args.get("until"), "Ô “Đến ngày”", "“to” date")
     return filters
 
 
 @bp.get("/")
 def index():
     filters = _filters(request.args)
-    before = request.args.get("before") or None
-    page = queries.audit_log(storage.store(), **filters, before=before,
+    before = params.position(request.args.get("before"))
+    page = queries.audit_log(storage.store(), **filters,
+                             before=str(before) if before else None,
                              limit=current_app.config["PAGE_SIZE"], locale=lang())
     response = hx.page("audit/index.html", "audit_results", filters=filters, page=page,
                        types=TYPES, users=reads.users(), units=reads.units())

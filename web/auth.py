@@ -1,15 +1,16 @@
 """Signing in and out. The signed-in person is re-read from their history each request,
-so a deactivation or a password reset takes effect on their next click."""
+so a deactivation or a password reset takes effect on their next click; the session
+itself is a row on the server (``web.sessions``), so signing out ends it for good."""
 
 from __future__ import annotations
 
-import hashlib
+import logging
 
 from flask import Blueprint, current_app, request, session, url_for
 from flask_babel import gettext
 from flask_login import UserMixin, current_user, login_user, logout_user
 
-from web import hx, storage
+from web import hx, sessions, storage
 from web.extensions import limiter, login_manager
 from web.i18n import is_local_path
 from workflow.errors import DomainError
@@ -17,36 +18,40 @@ from workflow.organisation import User
 from workflow.rules import Actor
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 
 class SignedIn(UserMixin):
-    def __init__(self, user: User):
+    def __init__(self, user: User, session_id: str):
         self.username = user.username
         self.display_name = user.display_name
         self.role = user.role
         self.unit = user.unit
         self.actor = user.as_actor()
-        self._fingerprint = _fingerprint(user.password_hash)
+        self._session_id = session_id
 
     def get_id(self) -> str:
-        # The id carries a fingerprint of the password hash: a reset signs out old sessions.
-        return f"{self.username}|{self._fingerprint}"
-
-
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+        # What the cookie carries: the random id of the session row, nothing else.
+        return self._session_id
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> SignedIn | None:
-    username, _, fingerprint = user_id.partition("|")
+def load_user(session_id: str) -> SignedIn | None:
+    issued = sessions.find(session_id)
+    if issued is None:  # ended (signed out), unknown or too old
+        return None
     try:
-        user = storage.service().get_user(username)
-    except DomainError:
+        user = storage.service().get_user(issued.username)
+    except DomainError as error:
+        if error.code.startswith("record_damaged"):
+            # Treated as signed out: one damaged account must not break every page.
+            log.error("signed out %s: %s", issued.username, error.message("en"),
+                      exc_info=error.__cause__)
         return None
-    if not user.active or fingerprint != _fingerprint(user.password_hash):
-        return None
-    return SignedIn(user)
+    if (not user.active or sessions.deactivations(user) != issued.deactivations
+            or sessions.fingerprint(user.password_hash) != issued.fingerprint):
+        return None  # deactivated since (even if reactivated), or the password reset
+    return SignedIn(user, session_id)
 
 
 @login_manager.unauthorized_handler
@@ -74,12 +79,16 @@ def _per_name_and_address() -> str:
 def login():
     error = None
     username = request.form.get("username", "").strip().lower()
+    if request.method == "GET":
+        # Say so before the person types a password, not after.
+        storage.check()
     if request.method == "POST":
         found = storage.service().authenticate(username, request.form.get("password", ""))
         if found is not None:
             target = request.args.get("next", "")
+            user = storage.service().get_user(found.username)
             session.clear()  # a fresh session on sign-in: no fixation
-            login_user(SignedIn(storage.service().get_user(found.username)))
+            login_user(SignedIn(user, sessions.issue(user)))
             return hx.redirect_after_post(
                 target if is_local_path(target) else url_for("dashboard.index"))
         error = gettext("Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa.")
@@ -89,6 +98,8 @@ def login():
 
 @bp.post("/sign-out")
 def logout():
+    if current_user.is_authenticated:
+        sessions.end(current_user.get_id())
     logout_user()
     session.clear()
     return hx.redirect_after_post(url_for("auth.login"))

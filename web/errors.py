@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, make_response, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from web import hx
+from web import hx, storage
 from web.i18n import error_text
+from web.security import BACKGROUND_ENDPOINTS
 from workflow.errors import DomainError
 
 # Codes that mean "you may not", as opposed to "not now" or "not like this".
 FORBIDDEN_CODES = {"permission_denied", "other_unit", "user_inactive"}
 NOT_FOUND_CODES = {"unknown_task", "unknown_unit", "unknown_user", "unknown_plan",
                    "unknown_target", "ambiguous_task"}
+# A parameter of the URL that cannot be read (a crafted link, a mangled bookmark).
+BAD_REQUEST_CODES = {"invalid_cursor", "invalid_date", "date_out_of_range",
+                     "text_control_character"}
+# Stored data damaged behind the app's back: the page says which record, where.
+DAMAGED_CODES = {"record_damaged", "record_damaged_unlocated"}
+# Seconds a client is asked to wait when the database cannot be reached.
+RETRY_AFTER = 10
 
 
 def status_for(error: DomainError) -> int:
@@ -22,6 +30,10 @@ def status_for(error: DomainError) -> int:
         return 403
     if error.code in NOT_FOUND_CODES:
         return 404
+    if error.code in BAD_REQUEST_CODES:
+        return 400
+    if error.code in DAMAGED_CODES:
+        return 500
     return 422
 
 
@@ -48,6 +60,19 @@ def render_error(status: int, message: str | None = None):
     return hx.error_page("error.html", "error", status, error_code=status, message=text)
 
 
+def render_unavailable():
+    """503: the database cannot be reached now. The page reads nothing from it."""
+    if request.endpoint in BACKGROUND_ENDPOINTS:
+        # A poll leaves the page alone; the person's next click shows the notice.
+        response = hx.leave_in_place(make_response("", 503))
+    else:
+        retry = request.full_path.rstrip("?") if request.method == "GET" else None
+        response = hx.bare_error_page("unavailable.html", "unavailable", 503,
+                                      retry_url=retry)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -56,6 +81,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if error.code in DAMAGED_CODES:
+            app.logger.error("damaged record: %s", error.message("en"),
+                             exc_info=error.__cause__)
         return render_error(status_for(error), error_text(error))
 
     @app.errorhandler(HTTPException)
@@ -64,6 +92,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if storage.is_unavailable(error):
+            # One line, no traceback: the operator needs to know, not to debug.
+            lines = str(error).strip().splitlines()
+            app.logger.warning("database unavailable: %s: %s", type(error).__name__,
+                               lines[0][:200] if lines else "")
+            return render_unavailable()
         if app.testing:  # tests see the traceback instead of a polite page
             raise error
         app.logger.exception("unexpected error")

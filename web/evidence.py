@@ -1,21 +1,20 @@
-"""Evidence files: checked against size and type limits, stored once by SHA-256 digest.
+"""Evidence uploads: checked against the web's type and size limits, then staged.
 
-The event records the digest, name, size and type; the bytes live under
-``<instance>/evidence/ab/abcd…`` so the same file uploaded twice is stored once.
+The bytes go through ``events.evidence_files`` (the same store the CLI uses): staged
+while the report command runs, kept under ``<instance>/evidence/ab/abcd…`` only if
+it is recorded, deleted if it is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
 from pathlib import Path
-from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
+
+from events.evidence_files import EvidenceFiles, Staging
+from workflow.evidence import Evidence
 
 # The documents a commune office actually sends: scans, photos, office files.
 ALLOWED_TYPES = {
@@ -33,35 +32,28 @@ ALLOWED_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
-DIGEST = re.compile(r"^[0-9a-f]{64}$")
-CHUNK = 64 * 1024
 
 
 class EvidenceError(ValueError):
     """An upload refused before any command runs; the message is for people."""
 
 
-def folder() -> Path:
-    return Path(current_app.instance_path) / "evidence"
+def files() -> EvidenceFiles:
+    return EvidenceFiles(Path(current_app.instance_path))
 
 
-def path_of(digest: str) -> Path:
-    if not DIGEST.match(digest):
-        raise EvidenceError(gettext("Mã tệp không hợp lệ."))
-    return folder() / digest[:2] / digest
+def path_of(digest: str) -> Path | None:
+    """Where the bytes of ``digest`` are kept; None if it is not a digest."""
+    return files().path_of(digest)
 
 
-def accept(files: list[FileStorage]) -> list[dict[str, Any]]:
-    """Store the uploaded files and describe them for the ReportSubmitted event."""
-    chosen = [f for f in files if f and f.filename]
+def stage(batch: Staging, uploads: list[FileStorage]) -> list[Evidence]:
+    """Stage the uploaded files in ``batch`` and describe them for ReportSubmitted."""
+    chosen = [f for f in uploads if f and f.filename]
     limit = current_app.config["EVIDENCE_MAX_FILES"]
     if len(chosen) > limit:
         raise EvidenceError(gettext("Tối đa %(n)d tệp minh chứng.", n=limit))
-    try:
-        return [_store(upload) for upload in chosen]
-    finally:
-        for upload in files:  # large uploads spill to temporary files; free them now
-            upload.close()
+    return [_stage(batch, upload) for upload in chosen]
 
 
 def _clean_name(name: str) -> str:
@@ -71,35 +63,12 @@ def _clean_name(name: str) -> str:
     return name[:200] or "tep"
 
 
-def _store(upload: FileStorage) -> dict[str, Any]:
+def _stage(batch: Staging, upload: FileStorage) -> Evidence:
     name = _clean_name(upload.filename or "")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED_TYPES:
         raise EvidenceError(gettext(
             "Không nhận loại tệp “%(name)s”; chỉ nhận: %(types)s.", name=name,
             types=", ".join(sorted(ALLOWED_TYPES))))
-    max_bytes = current_app.config["EVIDENCE_MAX_BYTES"]
-    digest = hashlib.sha256()
-    size = 0
-    folder().mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=folder(), prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            while chunk := upload.stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise EvidenceError(gettext(
-                        "Tệp “%(name)s” quá lớn (tối đa %(mb)d MB).", name=name,
-                        mb=max_bytes // (1024 * 1024)))
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise EvidenceError(gettext("Tệp “%(name)s” rỗng.", name=name))
-        target = path_of(digest.hexdigest())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    return {"sha256": digest.hexdigest(), "name": name, "size": size,
-            "type": ALLOWED_TYPES[extension]}
+    return batch.add(upload.stream, name, ALLOWED_TYPES[extension],
+                     current_app.config["EVIDENCE_MAX_BYTES"])

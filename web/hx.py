@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, make_response, redirect, render_template
+import jinja2_fragments
+from flask import Response, current_app, make_response, redirect, render_template
 from jinja2_fragments.flask import render_block
 
 from web.extensions import htmx
@@ -62,10 +63,31 @@ def trigger(response: Response, event: str) -> Response:
     return response
 
 
+def leave_in_place(response: Response) -> Response:
+    """Tell htmx not to swap this answer in (a failed background poll)."""
+    if htmx:
+        response.headers["HX-Reswap"] = "none"
+    return response
+
+
 def error_page(template: str, block: str, code: int, **context: Any) -> Response:
     """An error page; for htmx, its block put at the top of <main>, leaving the form
     (and what was typed in it) where it was."""
-    response = page(template, block, code, **context)
+    return _at_top_of_main(page(template, block, code, **context))
+
+
+def bare_error_page(template: str, block: str, code: int, **context: Any) -> Response:
+    """``error_page`` rendered by Jinja alone, without the app's context processors:
+    they read the signed-in person, from the database this page says is away."""
+    environment = current_app.jinja_env
+    if wants_fragment():
+        body = jinja2_fragments.render_block(environment, template, block, **context)
+    else:
+        body = environment.get_template(template).render(**context)
+    return _at_top_of_main(make_response(body, code))
+
+
+def _at_top_of_main(response: Response) -> Response:
     if wants_fragment():
         response.headers["HX-Retarget"] = "#main"
         response.headers["HX-Reswap"] = "afterbegin"

@@ -16,6 +16,7 @@ def index():
     code = request.args.get("code") or reads.plan_code()
     content = reads.plan_content(code)
     if code and content is None:
+        storage.service().get_plan(code)  # says why: unknown, or its record damaged
         abort(404)
     progress = {row["code"]: row for row in queries.target_progress(storage.store(), code)} \
         if content else {}

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from events import queries
 from events.alerts import queries as alert_queries
-from web import storage
+from web import params, storage
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
 
@@ -120,7 +120,8 @@ def today() -> date:
 
 
 def board_filters(args: MultiDict) -> dict[str, Any]:
-    """The filters named in the URL, cleaned: unknown values are dropped, not errors."""
+    """The filters named in the URL, cleaned: unknown choices are dropped; a date that
+    cannot be read is refused (``DomainError``, a 400)."""
     raw = {key: (args.get(key) or "").strip() for key in FILTER_KEYS}
     filters: dict[str, Any] = {"q": raw["q"][:100] or None}
     filters["state"] = raw["state"] if raw["state"] in STATES else None
@@ -128,18 +129,16 @@ def board_filters(args: MultiDict) -> dict[str, Any]:
     filters["unit"] = raw["unit"].upper() or None
     filters["pillar"] = raw["pillar"].upper() or None
     filters["target"] = raw["target"].upper() or None
-    for key in ("deadline_from", "deadline_to"):
-        try:
-            filters[key] = date.fromisoformat(raw[key]) if raw[key] else None
-        except ValueError:
-            filters[key] = None
+    filters["deadline_from"] = params.day(raw["deadline_from"], "Ô “Hạn từ ngày”",
+                                          "“deadline from” date")
+    filters["deadline_to"] = params.day(raw["deadline_to"], "Ô “Hạn đến ngày”",
+                                        "“deadline to” date")
     filters["overdue"] = raw["overdue"] in ("1", "true", "on")
     return filters
 
 
 def board(filters: dict[str, Any], after: str | None = None):
-    if after and not _valid_cursor(after):
-        after = None  # a mangled link starts again at the first page
+    """One page of the task list; ``after`` as read by ``params.board_cursor``."""
     return queries.board(storage.store(), **filters, after=after,
                          limit=current_app.config["PAGE_SIZE"])
 
@@ -159,12 +158,3 @@ def filter_args(filters: dict[str, Any], **extra: Any) -> dict[str, str]:
         args[key] = "1" if value is True else (value.isoformat() if isinstance(value, date)
                                                else str(value))
     return args
-
-
-def _valid_cursor(after: str) -> bool:
-    # queries.board checks the cursor's shape but not that its date exists.
-    try:
-        date.fromisoformat(after[:10])
-    except ValueError:
-        return False
-    return True

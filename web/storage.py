@@ -1,16 +1,60 @@
-"""One event store per app, opened on first use and closed with the app or process."""
+"""One event store per app, opened on first use and closed with the app or process.
+
+A database that cannot be reached is not a bug: ``is_unavailable`` recognises the
+errors that mean "not now" (the web answers 503 with ``Retry-After``), and a store
+that failed to open is tried again a few seconds later, by the next request, so the
+app recovers on its own when the database comes back.
+"""
 
 from __future__ import annotations
 
 import atexit
 import threading
+import time
+from collections.abc import Callable
 
-from flask import Flask, current_app
+import psycopg
+import sqlalchemy.exc
+from eventsourcing import persistence
+from flask import Flask, current_app, flash
+from flask_babel import gettext
+from sqlalchemy import text
 
 from events.store import Store
 from workflow.application import Workflow
 
 KEY = "nhiemvu_store"
+# After a failed open, requests fail fast for this long instead of each waiting on
+# the database again.
+RETRY_SECONDS = 5.0
+
+
+class StoreUnavailable(Exception):
+    """The store failed to open moments ago; the next try is after RETRY_SECONDS."""
+
+
+# "The database cannot be reached now", as the library, SQLAlchemy or the driver says
+# it; an integrity or programming error is a real error and is not among them.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    StoreUnavailable,
+    persistence.OperationalError, persistence.InterfaceError,
+    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError, sqlalchemy.exc.DisconnectionError,
+    psycopg.OperationalError, psycopg.InterfaceError,
+)
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error``, or what caused it, means the database cannot be reached."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, _UNAVAILABLE):
+            return True
+        if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 class StoreHolder:
@@ -19,13 +63,34 @@ class StoreHolder:
         self.clock = clock
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._retry_at = 0.0
+        # Called with the new store once it is open (e.g. to create the web's tables).
+        self.on_open: list[Callable[[Store], None]] = []
 
     def get(self) -> Store:
         if self._store is None:
             with self._lock:  # waitress threads may all arrive at once
                 if self._store is None:
-                    self._store = Store(self.url, clock=self.clock)
+                    self._store = self._open()
         return self._store
+
+    def _open(self) -> Store:
+        if time.monotonic() < self._retry_at:
+            raise StoreUnavailable("the database could not be reached moments ago")
+        try:
+            store = Store(self.url, clock=self.clock)
+            try:
+                for hook in self.on_open:
+                    hook(store)
+            except BaseException:
+                store.close()
+                raise
+        except Exception as error:
+            if is_unavailable(error):
+                self._retry_at = time.monotonic() + RETRY_SECONDS
+            raise
+        self._retry_at = 0.0
+        return store
 
     def close(self) -> None:
         with self._lock:
@@ -39,6 +104,21 @@ def init_app(app: Flask) -> None:
     app.extensions[KEY] = holder
     atexit.register(holder.close)
 
+    # A command whose events are committed is done, even when the read models could
+    # not follow it (events.store.Service._notify): the person is told the lists may
+    # lag, on the page they land on next.
+    @app.before_request
+    def _new_unit_of_work() -> None:
+        if holder._store is not None:
+            holder._store.service.forget_lag()
+
+    @app.after_request
+    def _tell_if_views_lag(response):
+        if holder._store is not None and holder._store.service.views_lag():
+            flash(gettext("Đã ghi nhận, nhưng danh sách và bảng tổng hợp chưa cập nhật kịp;"
+                          " chúng sẽ cập nhật sau ít phút."))
+        return response
+
 
 def close(app: Flask) -> None:
     app.extensions[KEY].close()
@@ -50,3 +130,10 @@ def store() -> Store:
 
 def service() -> Workflow:
     return store().service
+
+
+def check() -> None:
+    """Raise when the database cannot be reached now: opens the store and asks it a
+    trivial question (a pooled connection may have died since it was last used)."""
+    with store().engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

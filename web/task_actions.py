@@ -15,7 +15,10 @@ from flask_babel import gettext, lazy_gettext
 from werkzeug.datastructures import ImmutableMultiDict
 
 from web import evidence
+from workflow import validate
 from workflow.application import Workflow
+from workflow.errors import DomainError
+from workflow.evidence import Evidence
 from workflow.rules import Actor
 
 
@@ -69,8 +72,10 @@ def expected_version(form: ImmutableMultiDict) -> int | None:
     if not raw:
         return None
     try:
-        return int(raw)
-    except ValueError:
+        # The same reading as a list position: ASCII digits, bounded (int() would
+        # take "٣" or choke on thousands of digits).
+        return validate.cursor(raw)
+    except DomainError:
         raise FormError(gettext("Phiên bản biểu mẫu không hợp lệ; hãy tải lại trang.")) \
             from None
 
@@ -88,14 +93,19 @@ def _note(svc, who, task_id, form, files, version):
 
 
 def _report(svc, who, task_id, form, files, version):
+    uploads = files.getlist("evidence")
+    links = [line.strip() for line in form.get("links", "").splitlines() if line.strip()]
     try:
-        stored = evidence.accept(files.getlist("evidence"))
+        # The files are kept only if the report is recorded (events.evidence_files).
+        with evidence.files().staging() as batch:
+            items = evidence.stage(batch, uploads) + [Evidence.link(u) for u in links]
+            svc.submit_report(who, task_id, form.get("summary", ""),
+                              optional(form.get("value")), items, expected_version=version)
     except evidence.EvidenceError as error:
         raise FormError(str(error)) from None
-    links = [line.strip() for line in form.get("links", "").splitlines() if line.strip()]
-    stored += [{"link": link} for link in links]
-    svc.submit_report(who, task_id, form.get("summary", ""), optional(form.get("value")),
-                      stored, expected_version=version)
+    finally:
+        for upload in uploads:  # large uploads spill to temporary files; free them now
+            upload.close()
 
 
 def _verify(svc, who, task_id, form, files, version):

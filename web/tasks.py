@@ -7,8 +7,8 @@ from uuid import UUID
 
 from flask import Blueprint, abort, flash, request, send_file, url_for
 
-from web import auth, hx, reads, storage, task_page
-from web.errors import form_status
+from web import auth, hx, params, reads, storage, task_page
+from web.errors import DAMAGED_CODES, form_status
 from web.evidence import path_of
 from web.i18n import error_text
 from web.task_actions import COMMANDS, DONE, FormError, expected_version
@@ -27,7 +27,7 @@ def _tasks_url() -> dict[str, str]:
 @bp.get("/")
 def index():
     filters = reads.board_filters(request.args)
-    after = request.args.get("after") or None
+    after = params.board_cursor(request.args.get("after"))
     board = reads.board(filters, after=after)
     response = hx.page("tasks/list.html", "results", filters=filters, board=board,
                        choices=reads.filter_choices())
@@ -50,7 +50,8 @@ def act(task_id: UUID, action: str):
         command(svc, auth.actor(), task_id, request.form, request.files,
                 expected_version(request.form))
     except (DomainError, FormError) as error:
-        if isinstance(error, DomainError) and error.code == "unknown_task":
+        if isinstance(error, DomainError) and (error.code == "unknown_task"
+                                               or error.code in DAMAGED_CODES):
             raise
         message = error_text(error) if isinstance(error, DomainError) else str(error)
         status = form_status(error) if isinstance(error, DomainError) else 422
@@ -67,15 +68,20 @@ def act(task_id: UUID, action: str):
 
 @bp.get("/<uuid:task_id>/evidence/<digest>")
 def evidence_file(task_id: UUID, digest: str):
-    # Served only as recorded in the task's own history: name and type come from the event.
+    # Served only as recorded in the task's own history: name and type come from the
+    # event. Reports recorded by the web before ReportSubmitted version 2 said "type";
+    # the event's upcast renames it, so every report reads "media_type" here.
+    path = path_of(digest)
+    if path is None:
+        abort(404)
     for event in storage.service().history(task_id):
         for item in getattr(event, "evidence", None) or []:
-            if item.get("sha256") == digest:
-                path = path_of(digest)
+            if isinstance(item, dict) and item.get("sha256") == digest:
                 if not path.exists():
                     abort(404)
-                return send_file(path, mimetype=item["type"], as_attachment=True,
-                                 download_name=item["name"])
+                return send_file(path, as_attachment=True,
+                                 mimetype=item.get("media_type") or "application/octet-stream",
+                                 download_name=item.get("name") or digest)
     abort(404)
 
 

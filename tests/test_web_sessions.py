@@ -1,0 +1,82 @@
+"""Sessions end on the server: a copied cookie dies with sign-out and deactivation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import cli_on
+from tests.webapp import *  # noqa: F403  (fixtures)
+from tests.webapp import Browser, token
+from web import storage
+
+COOKIE = "nhiemvu_session"
+
+
+def _replay(app, cookie: str) -> Browser:
+    """A second browser holding a copy of ``cookie`` (as a thief would)."""
+    copy = Browser(app.test_client())
+    copy.client.set_cookie(COOKIE, cookie)
+    return copy
+
+
+def test_a_cookie_replayed_after_sign_out_records_nothing_and_goes_to_sign_in(
+        app, seeded, as_role, task_id):
+    seeded.start_task("truongvp", task_id)
+    browser = as_role("canbovp")
+    page = browser.get(f"/tasks/{task_id}").text
+    stolen = browser.client.get_cookie(COOKIE).value
+    assert browser.post("/sign-out", page="/").status_code == 303
+
+    replayed = _replay(app, stolen).client.post(f"/tasks/{task_id}/note", data={
+        "csrf_token": token(page), "text": "Ghi bằng cookie cũ"})
+
+    assert replayed.status_code == 302
+    assert replayed.headers["Location"].startswith("/sign-in")
+    with app.app_context():
+        kinds = [type(e).__name__ for e in storage.service().history(task_id)]
+    assert "ProgressNoted" not in kinds
+
+
+def test_a_cookie_copied_before_sign_out_works_until_then(app, as_role):
+    browser = as_role("canbovp")
+    copy = _replay(app, browser.client.get_cookie(COOKIE).value)
+    assert copy.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("by", ["cli", "web"])
+def test_a_session_from_before_a_deactivation_stays_dead_after_reactivation(
+        app, database_url, as_role, by):
+    browser = as_role("canbovp")
+    if by == "cli":
+        nhiemvu = cli_on(database_url)
+        assert nhiemvu("user", "deactivate", "canbovp", "--reason", "Nghỉ").exit_code == 0
+        assert nhiemvu("user", "reactivate", "canbovp", "--reason", "Về").exit_code == 0
+    else:
+        admin = as_role("quantri")
+        assert admin.post("/admin/users/canbovp/deactivate",
+                          {"reason": "Nghỉ"}, page="/admin/users").status_code == 303
+        assert admin.post("/admin/users/canbovp/reactivate",
+                          {"reason": "Về"}, page="/admin/users").status_code == 303
+
+    assert browser.get("/").status_code == 302
+    assert browser.get("/").headers["Location"].startswith("/sign-in")
+
+
+def test_a_fresh_sign_in_after_reactivation_works(app, database_url, as_role):
+    as_role("canbovp")
+    nhiemvu = cli_on(database_url)
+    assert nhiemvu("user", "deactivate", "canbovp", "--reason", "Nghỉ").exit_code == 0
+    assert nhiemvu("user", "reactivate", "canbovp", "--reason", "Về").exit_code == 0
+
+    again = as_role("canbovp")
+
+    assert again.get("/").status_code == 200
+    assert "Người canbovp" in again.get("/").text
+
+
+def test_a_session_cookie_from_before_server_sessions_signs_nobody_in(app, seeded):
+    # The old cookie carried "username|fingerprint"; no row answers to it.
+    browser = Browser(app.test_client())
+    with browser.client.session_transaction() as session:
+        session["_user_id"] = "canbovp|0123456789abcdef"
+    assert browser.get("/").status_code == 302

@@ -1,0 +1,110 @@
+"""Sessions recorded on the server, so that signing out ends one for good.
+
+Flask keeps its session in a signed cookie: a copy taken before sign-out would go on
+working until it expires. So the cookie carries only a random id, and the row it
+names says whose session it is, when it was issued and whether it has ended. The
+row keeps the SHA-256 of the id, not the id: the table alone (a backup, say) opens no
+session. It also keeps what the user's record said at issue — the password
+fingerprint and how many times the account was deactivated — so a password reset or
+a deactivation, whichever interface made it (web or CLI), ends every session issued
+before it, even once the account is reactivated. The table lives in the store's
+database beside the event tables and is created on first open (``checkfirst``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert, select, update
+
+from events.store import Store
+from web import storage
+from workflow.organisation import User
+
+metadata = MetaData()
+TABLE = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(200), nullable=False),
+    Column("fingerprint", String(16), nullable=False),
+    Column("deactivations", Integer, nullable=False),
+    Column("issued_at", DateTime, nullable=False),  # UTC
+    Column("ended_at", DateTime),
+)
+# The cookie's own limit (PERMANENT_SESSION_LIFETIME) is renewed by activity; this
+# caps a session however busy, and rows older than it are deleted at each sign-in.
+MAX_AGE = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What a session row says about whose it is."""
+
+    username: str
+    fingerprint: str
+    deactivations: int
+
+
+def fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def deactivations(user: User) -> int:
+    # Records from before the counter have none (workflow.organisation).
+    return getattr(user, "deactivations", 0)
+
+
+def issue(user: User) -> str:
+    """A new session for ``user``; returns the random id the cookie will carry."""
+    session_id = secrets.token_urlsafe(32)
+    now = _now()
+    with _engine().begin() as conn:
+        conn.execute(TABLE.delete().where(TABLE.c.issued_at < now - MAX_AGE))
+        conn.execute(insert(TABLE).values(
+            id_hash=_hash(session_id), username=user.username,
+            fingerprint=fingerprint(user.password_hash), deactivations=deactivations(user),
+            issued_at=now))
+    return session_id
+
+
+def find(session_id: str) -> Issued | None:
+    """The open session with this id, or None (unknown, ended or too old)."""
+    query = select(TABLE.c.username, TABLE.c.fingerprint, TABLE.c.deactivations).where(
+        TABLE.c.id_hash == _hash(session_id), TABLE.c.ended_at.is_(None),
+        TABLE.c.issued_at >= _now() - MAX_AGE)
+    with _engine().connect() as conn:
+        row = conn.execute(query).first()
+    return Issued(*row) if row else None
+
+
+def end(session_id: str) -> None:
+    """End the session: its cookie, even a copy, no longer signs anyone in."""
+    with _engine().begin() as conn:
+        conn.execute(update(TABLE).where(TABLE.c.id_hash == _hash(session_id),
+                                         TABLE.c.ended_at.is_(None)).values(ended_at=_now()))
+
+
+def create_table(store: Store) -> None:
+    metadata.create_all(store.engine, checkfirst=True)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[storage.KEY].on_open.append(create_table)
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _engine():
+    return storage.store().engine
+
+
+def _now() -> datetime:
+    clock = current_app.config["CLOCK"]
+    moment = clock() if clock else datetime.now(UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None)
