@@ -79,7 +79,7 @@ def test_a_damaged_task_page_names_the_record_and_its_position(
     with caplog.at_level(logging.ERROR):
         response = browser.get(f"/tasks/{worked_on}")
 
-    assert response.status_code == 500
+    assert response.status_code == 409
     assert DAMAGED in response.text
     assert f"tại vị trí {position} trong bảng sự kiện" in response.text
     assert str(worked_on) in response.text
@@ -107,7 +107,7 @@ def test_acting_on_a_damaged_task_with_htmx_says_so_in_the_panel(app, as_role, w
     response = browser.client.post(f"/tasks/{worked_on}/note", headers={"HX-Request": "true"},
                                    data={"csrf_token": token(page), "text": "Thêm"})
 
-    assert response.status_code == 500
+    assert response.status_code == 409
     assert f"tại vị trí {position}" in response.text
     assert response.headers["HX-Retarget"] == "#main"
 

@@ -24,9 +24,9 @@ from events.store import Store
 with Store(sys.argv[1]) as store:
     store.projections.batch_size = store.projections.rebuild_batch_size = int(sys.argv[2])
     batch = store.projections._batch
-    def told(*args):
+    def told(*args, **kwargs):
         # Says when each batch is done, so the test kills a rebuild while it runs.
-        read = batch(*args)
+        read = batch(*args, **kwargs)
         print("batch", read, flush=True)
         return read
     store.projections._batch = told

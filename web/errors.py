@@ -33,7 +33,10 @@ def status_for(error: DomainError) -> int:
     if error.code in BAD_REQUEST_CODES:
         return 400
     if error.code in DAMAGED_CODES:
-        return 500
+        # Not a 500: nothing failed unexpectedly. The app met a history that breaks
+        # the log's own rules, said which and where, and logged it; the stored state
+        # of this resource conflicts with what it must be.
+        return 409
     return 422
 
 

@@ -61,11 +61,12 @@ def text(value: str | None, field: str, *, required: bool = True) -> str:
             raise DomainError("reason_required")
         raise DomainError("text_required", field_vi=vi, field_en=en)
     if len(cleaned) > limit:
-        raise DomainError("text_too_long", field_vi=vi.capitalize(), field_en=en, limit=limit)
+        raise DomainError("text_too_long", field_vi=_sentence(vi), field_en=en, limit=limit)
     for ch in cleaned:
         if (ch == "\n" and not multiline) or (
                 ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs")):
-            raise DomainError("text_control_character", field_vi=vi, field_en=en)
+            raise DomainError("text_control_character", field_vi=_sentence(vi),
+                              field_en=en)
     return cleaned
 
 
@@ -82,14 +83,14 @@ def identifier(value: str | None, field: str = "code") -> str:
     if not cleaned:
         raise DomainError("text_required", field_vi=vi, field_en=en)
     if len(cleaned) > limit or not _IDENTIFIER.fullmatch(cleaned):
-        raise DomainError("invalid_identifier", field_vi=vi, field_en=en)
+        raise DomainError("invalid_identifier", field_vi=_sentence(vi), field_en=en)
     return cleaned
 
 
 def day(value: date, field_vi: str = "ngày", field_en: str = "date") -> date:
     """A date within DATE_MIN..DATE_MAX."""
     if not isinstance(value, date):
-        raise DomainError("invalid_date", field_vi=field_vi, field_en=field_en)
+        raise DomainError("invalid_date", field_vi=_sentence(field_vi), field_en=field_en)
     if not DATE_MIN <= value <= DATE_MAX:
         raise DomainError("date_out_of_range", field_vi=field_vi, field_en=field_en,
                           date=_dmy(value), earliest=_dmy(DATE_MIN), latest=_dmy(DATE_MAX))
@@ -177,6 +178,12 @@ def _years_after(today: date, years: int) -> date:
         return today.replace(year=today.year + years)
     except ValueError:  # 29 February
         return today.replace(year=today.year + years, day=28)
+
+
+def _sentence(words: str) -> str:
+    # A field's name opening a message: "tiêu đề" → "Tiêu đề" (not str.capitalize,
+    # which would lower the rest).
+    return words[:1].upper() + words[1:]
 
 
 def _dmy(value: date) -> str:

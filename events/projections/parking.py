@@ -3,10 +3,11 @@
 One event that a read model cannot apply (a date its arithmetic overflows, text the
 database refuses, a stored record that no longer decodes) must not stop that read
 model, nor the others, nor the commands whose catch-up meets it. As a persistent
-subscription parks a message it keeps failing on, the runner applies each
-projection's share of a batch inside a savepoint; when that fails, it applies the
-events one at a time, each in its own savepoint, and records the ones that fail in
-``rm_parked`` (position, projection, error, time), logged at ERROR.
+subscription parks a message it keeps failing on, the runner applies a batch that
+failed once again with each projection's share inside a savepoint; when that
+fails, it applies the events one at a time, each in its own savepoint, and records
+the ones that fail in ``rm_parked`` (position, projection, error, time), logged at
+ERROR.
 
 Only faults of the event are parked. A lost connection, a lock timeout or a
 serialisation failure say nothing about the event: they propagate, the batch rolls
@@ -45,12 +46,25 @@ class Unreadable(Logged):
         self.error = error
 
 
-def apply_isolated(conn: Connection, projection: Projection, events: list[Logged]) -> int:
+def is_transient(error: BaseException) -> bool:
+    """A fault of the database or the connection, not of an event."""
+    return isinstance(error, _TRANSIENT)
+
+
+def apply_isolated(conn: Connection, projection: Projection, events: list[Logged], *,
+                   isolated: bool = True) -> int:
     """Apply ``events`` to ``projection`` in the caller's transaction, parking each one
-    it cannot apply; return how many were parked."""
+    it cannot apply; return how many were parked.
+
+    ``isolated=False`` is the quick first attempt of a batch: no savepoints, so an
+    event that fails raises and the caller rolls the batch back and applies it again
+    isolated. Commands' catch-ups thus pay nothing for parking until an event fails.
+    """
     readable = [e for e in events if not isinstance(e, Unreadable)]
     parked = [(e, e.error) for e in events if isinstance(e, Unreadable)]
-    if readable:
+    if readable and not isolated:
+        projection.apply(conn, readable)
+    elif readable:
         try:
             with _savepoint(conn):
                 projection.apply(conn, readable)

@@ -41,7 +41,7 @@ from events.projections.audit import AuditLog
 from events.projections.base import Logged, Projection
 from events.projections.decoding import LogDecoder
 from events.projections.organisation import Organisation, Plans
-from events.projections.parking import apply_isolated, decode_all
+from events.projections.parking import apply_isolated, decode_all, is_transient
 from events.projections.shadow import ShadowBuild
 from events.projections.tasks import TaskBoard
 from events.projections.writing import write_transaction
@@ -157,8 +157,16 @@ class Projections:
         size = batch_size or self.batch_size
         total = batches = 0
         while True:
-            with self._write(conn) as tx:
-                count = self._batch(tx, chosen, size)
+            try:
+                with self._write(conn) as tx:
+                    count = self._batch(tx, chosen, size, isolated=False)
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                # An event some projection cannot apply: the batch rolled back whole;
+                # apply it again with each projection isolated, parking what fails.
+                with self._write(conn) as tx:
+                    count = self._batch(tx, chosen, size)
             total += count
             batches += 1
             if count < size:
@@ -183,7 +191,8 @@ class Projections:
         query = _POSITIONS_LOCKED if self.store.is_postgres else _POSITIONS
         return dict(conn.execute(query, {"names": names}).tuples().all())
 
-    def _batch(self, conn: Connection, chosen: list[str], size: int) -> int:
+    def _batch(self, conn: Connection, chosen: list[str], size: int, *,
+               isolated: bool = True) -> int:
         """One batch in the caller's transaction; return how many events it read."""
         pause = float(os.environ.get(PAUSE_ENV) or 0)
         positions = self._lock_positions(conn, chosen)
@@ -199,7 +208,7 @@ class Projections:
             if mine:
                 # Isolated: a projection that fails on an event parks it, and neither
                 # it nor the others stop there.
-                apply_isolated(conn, projection, mine)
+                apply_isolated(conn, projection, mine, isolated=isolated)
         behind = [name for name in chosen if positions[name] < last]
         conn.execute(_MOVE, {"names": behind, "last": last})
         if pause:
