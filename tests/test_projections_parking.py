@@ -157,3 +157,27 @@ def test_a_command_whose_catch_up_fails_is_still_done_and_says_the_views_lag(sto
     assert not store.service.views_lag()
     assert set(positions(store).values()) == {store.projections.head()}
     assert board_row(store, task_id)["state"] == "in_progress"
+
+
+def test_a_rebuild_that_fails_leaves_the_live_views_as_they_were(store, monkeypatch):
+    """A fault of the database (here: the connection lost while the shadow fills) is
+    not parked: the rebuild stops, and the views people see are untouched."""
+    from sqlalchemy.exc import OperationalError
+
+    commune(store)
+    task_id = assign(store)
+    store.service.start_task("head_vp", task_id)
+    store.service.note_progress("head_vp", task_id, "Tiến độ", percent=30)
+    before, at = digest(store), positions(store)
+
+    def connection_lost(self, row, event, data):
+        raise OperationalError("UPDATE rm_task …", {}, ConnectionError("server closed"))
+
+    monkeypatch.setattr(TaskBoard, "_on_ProgressNoted", connection_lost)
+    with pytest.raises(OperationalError):
+        store.projections.rebuild()
+    assert digest(store) == before and positions(store) == at
+    assert store.projections.parked() == []
+    monkeypatch.undo()
+    store.projections.rebuild()
+    assert digest(store) == before
