@@ -109,41 +109,32 @@ def deadline(value: date, today: date, years: int = DEADLINE_YEARS) -> date:
 
 def cursor(value: int | str | None) -> int | None:
     """A position in a list (``before``, ``after``, ``up_to``); blank means none."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        cleaned = value.strip()
-        if not cleaned:
-            return None
-        if not _CURSOR.fullmatch(cleaned):
-            raise DomainError("invalid_cursor")
-        number = int(cleaned)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        raise DomainError("invalid_cursor")
-    if not 0 <= number <= CURSOR_MAX:
-        raise DomainError("invalid_cursor")
-    return number
+    return _whole(value, _CURSOR, CURSOR_MAX, "invalid_cursor")
 
 
 def percent(value: int | str | None) -> int | None:
     """A completion percentage, a whole number from 0 to 100; blank means none."""
+    return _whole(value, _PERCENT, 100, "invalid_percent")
+
+
+def _whole(value: int | str | None, digits: re.Pattern[str], highest: int,
+           code: str) -> int | None:
+    """A whole number from 0 to ``highest``, typed (``digits``) or given; blank: None."""
     if value is None:
         return None
     if isinstance(value, str):
         cleaned = value.strip()
         if not cleaned:
             return None
-        if not _PERCENT.fullmatch(cleaned):
-            raise DomainError("invalid_percent")
+        if not digits.fullmatch(cleaned):
+            raise DomainError(code)
         number = int(cleaned)
     elif isinstance(value, int) and not isinstance(value, bool):
         number = value
     else:
-        raise DomainError("invalid_percent")
-    if not 0 <= number <= 100:
-        raise DomainError("invalid_percent")
+        raise DomainError(code)
+    if not 0 <= number <= highest:
+        raise DomainError(code)
     return number
 
 
