@@ -18,18 +18,15 @@ one at a time.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, select
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from events.projections import tables
 
-if TYPE_CHECKING:
-    from events.projections.runner import Projections
-
 PG_SCHEMA = "nhiemvu_rebuild"
-# pg_advisory_lock key: "nhiemvu rebuild" as a number.
+# pg_advisory_lock key: a fixed number of this project's own (ASCII "nhvrbuid").
 _PG_LOCK = 0x6E687672_62756964
 _BOOKKEEPING = (tables.positions, tables.parked)
 
@@ -37,7 +34,8 @@ _BOOKKEEPING = (tables.positions, tables.parked)
 class ShadowBuild:
     """Rebuild ``chosen`` projections into shadow tables and swap them in."""
 
-    def __init__(self, projections: Projections, chosen: list[str]):
+    def __init__(self, projections: Any, chosen: list[str]):
+        # ``projections``: the runner's ``Projections``, which imports this module.
         self.projections = projections
         self.chosen = chosen
         self.postgres = projections.store.is_postgres
