@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from events.store import DEFAULT_INSTANCE
+from events.store import instance_folder
 from workflow.errors import DomainError
 from workflow.evidence import MAX_BYTES, Evidence, check_name
 
@@ -33,11 +33,6 @@ DIGEST = re.compile(r"[0-9a-f]{64}")
 STAGING = ".staging"
 # A staged file older than this was left by a process that died mid-command.
 STALE_SECONDS = 24 * 3600
-
-
-def instance_folder() -> Path:
-    """The instance folder: ``NHIEMVU_INSTANCE``, else ``./instance`` (as the store)."""
-    return Path(os.environ.get("NHIEMVU_INSTANCE", DEFAULT_INSTANCE)).resolve()
 
 
 def media_type_of(name: str) -> str:

@@ -25,12 +25,18 @@ DEFAULT_INSTANCE = Path("instance")
 log = logging.getLogger(__name__)
 
 
+def instance_folder() -> Path:
+    """The instance folder (SQLite file, evidence files): ``NHIEMVU_INSTANCE``, else
+    ``./instance``."""
+    return Path(os.environ.get("NHIEMVU_INSTANCE", DEFAULT_INSTANCE)).resolve()
+
+
 def database_url(url: str | None = None) -> str:
     """The URL to use: the argument, else ``NHIEMVU_DATABASE_URL``, else the SQLite file."""
     url = url or os.environ.get("NHIEMVU_DATABASE_URL")
     if url:
         return url
-    instance = Path(os.environ.get("NHIEMVU_INSTANCE", DEFAULT_INSTANCE)).resolve()
+    instance = instance_folder()
     instance.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance / 'nhiemvu.sqlite3'}"
 

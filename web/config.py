@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
+from events.store import instance_folder
 
 MB = 1024 * 1024
 
@@ -45,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
 
 def instance_path() -> Path:
     """The same folder the store uses by default (``NHIEMVU_INSTANCE`` or ./instance)."""
-    return Path(os.environ.get("NHIEMVU_INSTANCE", "instance")).resolve()
+    return instance_folder()
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -9,7 +9,6 @@ query-string value may hold a control character (PostgreSQL refuses NUL in text)
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from flask import Flask, request
@@ -17,9 +16,6 @@ from flask import Flask, request
 from workflow import validate
 from workflow.errors import DomainError
 
-# What a date input sends (ISO) or what a person types without one (dd/mm/yyyy).
-_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 # The task list's cursor: the last row's deadline and id (events.queries.board).
 _BOARD_CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.[0-9a-f]{32}")
 
@@ -34,14 +30,12 @@ def day(value: str | None, field_vi: str, field_en: str) -> date | None:
     text = (value or "").strip()
     if not text:
         return None
-    if iso := _ISO.fullmatch(text):
-        year, month, day_ = iso.groups()
-    elif dmy := _DMY.fullmatch(text):
-        day_, month, year = dmy.groups()
-    else:
+    # What a date input sends (ISO), or what a person types without one (dd/mm/yyyy).
+    fields = validate.typed_date(text)
+    if fields is None:
         raise DomainError("invalid_date", field_vi=field_vi, field_en=field_en)
     try:
-        found = date(int(year), int(month), int(day_))
+        found = date(*fields)
     except ValueError:
         raise DomainError("invalid_date", field_vi=field_vi, field_en=field_en) from None
     return validate.day(found, field_vi, field_en)
@@ -70,12 +64,9 @@ def init_app(app: Flask) -> None:
 
 def _refuse_control_characters() -> None:
     for key, value in request.args.items(multi=True):
-        if _has_control(key) or _has_control(value):
-            shown = "".join(ch for ch in key if not _has_control(ch))[:40]
+        if validate.has_control(key) or validate.has_control(value):
+            shown = "".join(ch for ch in key if not validate.has_control(ch))[:40]
             raise DomainError("text_control_character",
                               field_vi=f"Tham số “{shown}” của địa chỉ trang",
                               field_en=f"address parameter “{shown}”")
 
-
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)

@@ -7,7 +7,7 @@ about SQL or HTTP; the store is chosen by the environment (see ``events.store``)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -101,36 +101,42 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
         store can tell (``events.store.Service`` can); None here."""
         return None
 
-    def _load(self, aggregate_id: UUID, missing: DomainError, what_vi: str,
-              what_en: str) -> Any:
-        with damage.replaying(aggregate_id, what_vi, what_en, self.damage_position):
+    def _load(self, aggregate_id: UUID, missing: Callable[[], DomainError],
+              what: Callable[[], tuple[str, str]]) -> Any:
+        # ``missing`` and ``what`` (the record's name, vi and en) are made only when
+        # needed: every command and request loads the person acting.
+        with damage.replaying(aggregate_id, what, self.damage_position):
             try:
                 return self.repository.get(aggregate_id)
             except AggregateNotFoundError:
-                raise missing from None
+                raise missing() from None
 
     def get_user(self, username: str) -> User:
         return self._load(named_id("user", username),
-                          DomainError("unknown_user", username=username),
-                          f"người dùng “{username}”", f"user '{username}'")
+                          lambda: DomainError("unknown_user", username=username),
+                          lambda: (f"người dùng “{username}”", f"user '{username}'"))
 
     def get_unit(self, code: str) -> Unit:
-        return self._load(named_id("unit", code), DomainError("unknown_unit", unit=code),
-                          f"đơn vị “{code}”", f"unit '{code}'")
+        return self._load(named_id("unit", code),
+                          lambda: DomainError("unknown_unit", unit=code),
+                          lambda: (f"đơn vị “{code}”", f"unit '{code}'"))
 
     def get_plan(self, code: str) -> Plan:
-        return self._load(named_id("plan", code), DomainError("unknown_plan", plan=code),
-                          f"kế hoạch “{code}”", f"plan '{code}'")
+        return self._load(named_id("plan", code),
+                          lambda: DomainError("unknown_plan", plan=code),
+                          lambda: (f"kế hoạch “{code}”", f"plan '{code}'"))
 
     def get_task(self, task_id: UUID | str) -> Task:
-        missing = DomainError("unknown_task", task=str(task_id))
+        def missing() -> DomainError:
+            return DomainError("unknown_task", task=str(task_id))
+
         try:
             key = UUID(str(task_id))
         except ValueError:
-            raise missing from None
-        task = self._load(key, missing, f"nhiệm vụ {key}", f"task {key}")
+            raise missing() from None
+        task = self._load(key, missing, lambda: (f"nhiệm vụ {key}", f"task {key}"))
         if not isinstance(task, Task):
-            raise missing
+            raise missing()
         return task
 
     def authenticate(self, username: str, password: str) -> Actor | None:
@@ -226,7 +232,8 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
     def history(self, aggregate_id: UUID | str) -> list[Any]:
         """Every event of one aggregate, oldest first (one task, never the whole log)."""
         key = UUID(str(aggregate_id))
-        with damage.replaying(key, f"bản ghi {key}", f"record {key}", self.damage_position):
+        with damage.replaying(key, lambda: (f"bản ghi {key}", f"record {key}"),
+                              self.damage_position):
             return list(self.events.get(key))
 
 

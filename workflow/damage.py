@@ -29,10 +29,11 @@ REPLAY_ERRORS = (EventSourcingError, TopicError, ValueError, TypeError, LookupEr
 
 
 @contextmanager
-def replaying(aggregate_id: UUID, what_vi: str, what_en: str,
+def replaying(aggregate_id: UUID, what: Callable[[], tuple[str, str]],
               locate: Callable[[UUID], int | None]) -> Iterator[None]:
-    """Turn a replay failure inside the block into ``record_damaged``; ``locate``
-    finds the position (notification id) of the first damaged stored event."""
+    """Turn a replay failure inside the block into ``record_damaged``; ``what`` names
+    the record (Vietnamese, English), ``locate`` finds the position (notification id)
+    of the first damaged stored event."""
     try:
         yield
     except (AggregateNotFoundError, PersistenceError, DomainError):
@@ -40,5 +41,6 @@ def replaying(aggregate_id: UUID, what_vi: str, what_en: str,
     except REPLAY_ERRORS as error:
         position = locate(aggregate_id)
         code = "record_damaged" if position is not None else "record_damaged_unlocated"
+        what_vi, what_en = what()
         raise DomainError(code, what_vi=what_vi, what_en=what_en, position=position,
                           record=str(aggregate_id)) from error

@@ -7,11 +7,11 @@ suite and the province-scale generator only, never for a real deployment.
 from __future__ import annotations
 
 import os
-import unicodedata
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from workflow import validate
 from workflow.errors import DomainError
 
 # Every interface (web forms, CLI, demo) gets the rule from the service.
@@ -36,8 +36,7 @@ def check_new_password(password: str) -> None:
 
 def _hashable(password: str) -> bool:
     # Lone surrogates (bad UTF-8 on a command line) cannot be encoded for hashing.
-    return len(password) <= MAX_LENGTH and not any(
-        unicodedata.category(ch) in ("Cc", "Cs") for ch in password)
+    return len(password) <= MAX_LENGTH and not validate.has_control(password)
 
 
 def hash_new_password(password: str) -> str:

@@ -44,12 +44,15 @@ DEADLINE_YEARS = 10
 _PERCENT = re.compile(r"[0-9]{1,3}")
 _NUMBER = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,6})?")
 _CURSOR = re.compile(r"[0-9]{1,19}")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 CURSOR_MAX = 2**63 - 1  # the largest position a database column holds
 # Usernames and unit codes appear in URLs, in session ids and on the command line.
 _IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
 # Lines are kept; every other control character (NUL, escape sequences…) is refused.
 _LINE_BREAKS = str.maketrans({"\r": None})
 _ALLOWED_CONTROLS = frozenset("\n\t")
+_TABS = frozenset("\t")
 
 
 def text(value: str | None, field: str, *, required: bool = True) -> str:
@@ -62,12 +65,16 @@ def text(value: str | None, field: str, *, required: bool = True) -> str:
         raise DomainError("text_required", field_vi=vi, field_en=en)
     if len(cleaned) > limit:
         raise DomainError("text_too_long", field_vi=_sentence(vi), field_en=en, limit=limit)
-    for ch in cleaned:
-        if (ch == "\n" and not multiline) or (
-                ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs")):
-            raise DomainError("text_control_character", field_vi=_sentence(vi),
-                              field_en=en)
+    if has_control(cleaned, _ALLOWED_CONTROLS if multiline else _TABS):
+        raise DomainError("text_control_character", field_vi=_sentence(vi), field_en=en)
     return cleaned
+
+
+def has_control(text: str, allowed: frozenset[str] = frozenset()) -> bool:
+    """Whether ``text`` holds a control character (NUL, escape…) or a lone surrogate,
+    other than those ``allowed``."""
+    return any(ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs")
+               for ch in text)
 
 
 def _normalised(value: str) -> str:
@@ -95,6 +102,20 @@ def day(value: date, field_vi: str = "ngày", field_en: str = "date") -> date:
         raise DomainError("date_out_of_range", field_vi=field_vi, field_en=field_en,
                           date=_dmy(value), earliest=_dmy(DATE_MIN), latest=_dmy(DATE_MAX))
     return value
+
+
+def typed_date(text: str) -> tuple[int, int, int] | None:
+    """Year, month and day of a date as people type it, ``2025-03-31`` or
+    ``31/03/2025`` (ASCII digits); None when it has neither shape. Whether such a
+    day exists (``date(*found)``) and lies in the window is the caller's next check."""
+    cleaned = text.strip()
+    if iso := _ISO_DATE.fullmatch(cleaned):
+        year, month, day_ = iso.groups()
+    elif dmy := _DMY_DATE.fullmatch(cleaned):
+        day_, month, year = dmy.groups()
+    else:
+        return None
+    return int(year), int(month), int(day_)
 
 
 def deadline(value: date, today: date, years: int = DEADLINE_YEARS) -> date:

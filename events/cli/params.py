@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -14,23 +13,18 @@ import click
 from events import queries
 from events.cli.runtime import bad_input, current_run
 from events.evidence_files import Staging, media_type_of
+from workflow import validate
 from workflow.evidence import Evidence
-
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 
 def parse_date(text: str) -> date:
     """``2025-03-31`` or ``31/03/2025``; anything else is bad input (exit 2)."""
-    if iso := _ISO.match(text):
-        year, month, day = iso.groups()
-    elif dmy := _DMY.match(text):
-        day, month, year = dmy.groups()
-    else:
+    found = validate.typed_date(text)
+    if found is None:
         raise bad_input(f"ngày “{text}” không hợp lệ; nhập YYYY-MM-DD hoặc DD/MM/YYYY",
                         f"'{text}' is not a date; type YYYY-MM-DD or DD/MM/YYYY")
     try:
-        return date(int(year), int(month), int(day))
+        return date(*found)
     except ValueError:
         raise bad_input(f"ngày “{text}” không tồn tại",
                         f"the date '{text}' does not exist") from None
