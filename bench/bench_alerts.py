@@ -31,8 +31,8 @@ os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
 from sqlalchemy import insert  # noqa: E402
 
-from events.alerts.sweep import sweep  # noqa: E402
-from events.store import Store  # noqa: E402
+from events.processes.sweep import sweep  # noqa: E402
+from events.system import System  # noqa: E402
 from workflow.clock import LOCAL_TZ, FixedClock, use_clock  # noqa: E402
 from workflow.rules import Actor  # noqa: E402
 from workflow.task import Task  # noqa: E402
@@ -42,7 +42,7 @@ ASSIGNED = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 FIRST_SWEEP = date(2025, 3, 10)
 
 
-def organisation(store: Store) -> list[str]:
+def organisation(store: System) -> list[str]:
     service = store.service
     service.add_user("lead", "leader", "bench-password", email="lead@xa.invalid")
     units = [f"U{n:02d}" for n in range(UNITS)]
@@ -55,7 +55,7 @@ def organisation(store: Store) -> list[str]:
     return units
 
 
-def tasks(store: Store, count: int, cohort: int, units: list[str], batch: int = 5000) -> None:
+def tasks(store: System, count: int, cohort: int, units: list[str], batch: int = 5000) -> None:
     service = store.service
     table = service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     lead = Actor("lead", "leader")
@@ -98,7 +98,7 @@ def main() -> None:
     cohort = args.crossing or max(args.tasks // 100, 1)
     print(f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    with Store(args.database, clock=FixedClock(ASSIGNED)) as store:
+    with System(args.database, clock=FixedClock(ASSIGNED)) as store:
         units = organisation(store)
         seconds, _ = timed(lambda: tasks(store, args.tasks, cohort, units))
         print(f"made {args.tasks} open tasks in {seconds:.1f} s")

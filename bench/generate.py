@@ -25,7 +25,7 @@ os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
 from sqlalchemy import insert  # noqa: E402
 
-from events.store import Store  # noqa: E402
+from events.system import System  # noqa: E402
 from workflow import plan_file  # noqa: E402
 from workflow.clock import FixedClock, use_clock  # noqa: E402
 from workflow.rules import Actor  # noqa: E402
@@ -38,7 +38,7 @@ TOPICS = ["Chuyển đổi số", "Số hóa hồ sơ", "Thanh toán không dùn
 START = datetime(2025, 1, 2, 1, 0, tzinfo=UTC)
 
 
-def organisation(store: Store) -> tuple[dict, list[str]]:
+def organisation(store: System) -> tuple[dict, list[str]]:
     service = store.service
     content = plan_file.load(plan_file.SEED_PLAN)
     service.import_plan(content)
@@ -97,7 +97,7 @@ def task_events(rng: random.Random, clock: FixedClock, number: int, units: list[
 
 def generate(url: str, tasks: int, seed: int = 2025, batch: int = 2000) -> None:
     rng = random.Random(seed)
-    with Store(url) as store:
+    with System(url) as store:
         content, units = organisation(store)
         targets = [t["code"] for t in content["targets"]]
         service = store.service

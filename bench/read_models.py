@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
 from events import queries  # noqa: E402
-from events.store import Store  # noqa: E402
+from events.system import System  # noqa: E402
 from workflow.errors import DomainError  # noqa: E402
 
 TODAY = date(2025, 6, 1)
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--skip-rebuild", action="store_true")
     args = parser.parse_args()
     rng = random.Random(7)
-    with Store(args.database) as store:
+    with System(args.database) as store:
         head = store.projections.head()
         results: list[tuple[str, str]] = [("events in the log", f"{head:,}")]
         if not args.skip_rebuild:
@@ -101,7 +101,7 @@ def main() -> None:
         print(f"| {name} | {value} |")
 
 
-def catch_up_per_command(store: Store, rng: random.Random, commands: int) -> tuple[str, str]:
+def catch_up_per_command(store: System, rng: random.Random, commands: int) -> tuple[str, str]:
     """Note progress on open tasks; time only the catch-up that follows each save."""
     samples: list[float] = []
     catch_up = store.projections.catch_up

@@ -5,7 +5,7 @@ library's own SQLite/PostgreSQL recorders. This measures what that costs on our 
 workload: N tasks each assigned, started and reported (three saves), then N task loads.
 
 - ``*-sqlalchemy`` and ``*-core``: the bare ``Workflow`` service, no read models;
-- ``*-store``: the whole ``events.store.Store`` (eventsourcing-sqlalchemy), with every
+- ``*-store``: the whole ``events.system.System`` (eventsourcing-sqlalchemy), with every
   projection caught up after each command, as the CLI and the web app run it.
 
     .venv/bin/pip install -e '.[bench]'    # the core PostgreSQL recorder needs psycopg-pool
@@ -30,7 +30,7 @@ os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
 import psycopg  # noqa: E402
 
-from events.store import Store  # noqa: E402
+from events.system import System  # noqa: E402
 from workflow.application import Workflow  # noqa: E402
 
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
@@ -87,7 +87,7 @@ def main() -> None:
                                "SQLALCHEMY_URL": f"sqlite:///{folder / 'a.sqlite3'}"})
     bare("sqlite-core", {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                          "SQLITE_DBNAME": str(folder / "b.sqlite3")})
-    with Store(f"sqlite:///{folder / 'c.sqlite3'}") as store:
+    with System(f"sqlite:///{folder / 'c.sqlite3'}") as store:
         results["sqlite-store"] = _run(store.service, args.tasks)
 
     for name, kind in (("postgres-sqlalchemy", "sa"), ("postgres-core", "core"),
@@ -104,7 +104,7 @@ def main() -> None:
                             "POSTGRES_PORT": PG["port"], "POSTGRES_USER": PG["user"],
                             "POSTGRES_PASSWORD": ""})
             else:
-                with Store(url) as store:
+                with System(url) as store:
                     results[name] = _run(store.service, args.tasks)
         finally:
             _drop_pg(database)

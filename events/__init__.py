@@ -1,1 +1,13 @@
-"""Event store wiring, read models (projections) and the command line."""
+"""The event log and everything derived from it.
+
+- ``system``: the composition root; ``settings``: where the data lives.
+- ``log``: the stored events themselves (damage, evidence files).
+- ``readmodels``: tables kept from the log, exactly once (projections, their runner,
+  parking and rebuilds).
+- ``queries``: every question the interfaces ask, answered from those tables.
+- ``processes``: what reacts to the log (the deadline sweep, the mail, the scheduler).
+- ``demo``: labelled sample data.
+
+May import: ``workflow`` and itself, in the order processes, demo → system →
+queries → readmodels → log → settings. Never ``cli`` or ``web``.
+"""

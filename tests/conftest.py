@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from events.store import Store
-from web.cli import main as nhiemvu_command
+from cli import main as nhiemvu_command
+from events.system import System
 from workflow.clock import FixedClock
 
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
@@ -86,7 +86,7 @@ def clock():
 
 @pytest.fixture
 def store(database_url, clock):
-    with Store(database_url, clock=clock) as opened:
+    with System(database_url, clock=clock) as opened:
         yield opened
 
 

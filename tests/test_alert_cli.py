@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from events.alerts import queries
-from events.store import Store
+from cli import main
+from events.queries import alerts as alert_queries
+from events.system import System
 from tests import commune
 from tests.commune import HEAD, LEADER
-from web.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,7 @@ def nhiemvu(database_url, monkeypatch):
 
 @pytest.fixture
 def task(database_url, clock):
-    with Store(database_url, clock=clock) as store:
+    with System(database_url, clock=clock) as store:
         commune.set_up(store.service)
         return store.service.assign_task(LEADER, unit="VP", deadline=date(2025, 3, 31),
                                          title="Tập huấn kỹ năng số")
@@ -91,13 +91,13 @@ def test_the_scheduler_command_sweeps_at_start_and_stops_cleanly_on_ctrl_c(
     env = {**os.environ, "NHIEMVU_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
            "NHIEMVU_SMTP_URL": ""}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from events.cli.alerts import scheduler; scheduler()"],
+        [sys.executable, "-c", "from cli.alerts import scheduler; scheduler()"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # The start-up sweep runs as of now (real time), long after the 2025 deadline.
         for _ in range(300):
-            with Store(database_url) as store:
-                if queries.task_alerts(store, task):
+            with System(database_url) as store:
+                if alert_queries.task_alerts(store, task):
                     break
             time.sleep(0.1)
     finally:
@@ -105,6 +105,6 @@ def test_the_scheduler_command_sweeps_at_start_and_stops_cleanly_on_ctrl_c(
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Bộ hẹn giờ chạy: quét mỗi 0:15:00, thư sáng lúc 07:00, SMTP tắt." in out
-    with Store(database_url) as store:
-        kinds = [a["data"]["kind"] for a in queries.task_alerts(store, task)]
+    with System(database_url) as store:
+        kinds = [a["data"]["kind"] for a in alert_queries.task_alerts(store, task)]
     assert kinds[:5] == ["approaching", "approaching", "approaching", "due_today", "missed"]

@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-from events.alerts import queries
-from events.alerts.sweep import sweep
-from events.store import Store
+from events.processes.sweep import sweep
+from events.queries import alerts as alert_queries
+from events.system import System
 from tests import commune
 from tests.commune import LEADER
 from workflow.alerts import AlertPolicy, due_thresholds
@@ -42,7 +42,7 @@ def store_with_due_tasks(store) -> int:
 
 
 def recorded_alerts(url: str) -> list:
-    with Store(url) as store:
+    with System(url) as store:
         notes = store.service.recorder.select_notifications(start=1, limit=100_000)
         return [n.originator_id for n in notes
                 if n.topic == "nhiemvu.alerts.DeadlineAlertRaised"]
@@ -54,7 +54,7 @@ def test_two_sweeps_in_threads_at_once_record_each_alert_once(store, database_ur
     results = []
 
     def worker() -> None:
-        with Store(database_url) as own:  # as a second web worker would have
+        with System(database_url) as own:  # as a second web worker would have
             barrier.wait()
             results.append(sweep(own, at=SWEEP_AT))
 
@@ -73,11 +73,11 @@ def test_two_sweeps_in_threads_at_once_record_each_alert_once(store, database_ur
 SCRIPT = """
 import sys, time
 from datetime import datetime
-from events.alerts import queries
-from events.alerts.sweep import sweep
-from events.store import Store
+from events.queries import alerts as alert_queries
+from events.processes.sweep import sweep
+from events.system import System
 url, at, start = sys.argv[1:]
-store = Store(url)
+store = System(url)
 time.sleep(max(0.0, float(start) - time.time()))
 print(sweep(store, at=datetime.fromisoformat(at)).raised)
 store.close()
@@ -107,7 +107,7 @@ def test_two_sweeps_at_once_put_each_alert_in_one_mail_per_person(store, databas
     barrier = threading.Barrier(2)
 
     def worker() -> None:
-        with Store(database_url) as own:
+        with System(database_url) as own:
             barrier.wait()
             sweep(own, at=SWEEP_AT, mail=True)
 
@@ -118,6 +118,6 @@ def test_two_sweeps_at_once_put_each_alert_in_one_mail_per_person(store, databas
         thread.join()
     store.projections.catch_up()
     for username in ("thu.vp", "thu.cns"):
-        mailed = sum(d["alerts"] for d in queries.deliveries(store, username=username))
-        feed = queries.inbox(store, username, limit=1000)
+        mailed = sum(d["alerts"] for d in alert_queries.deliveries(store, username=username))
+        feed = alert_queries.inbox(store, username, limit=1000)
         assert feed and mailed == len(feed)

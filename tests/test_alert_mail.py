@@ -15,9 +15,9 @@ from uuid import UUID
 import pytest
 from aiosmtpd.controller import Controller
 
-from events.alerts import queries
-from events.alerts.mail import LEASE, MailConfig, send_pending
-from events.alerts.sweep import sweep
+from events.processes.mail import LEASE, MailConfig, send_pending
+from events.processes.sweep import sweep
+from events.queries import alerts as alert_queries
 from tests import commune
 from tests.commune import LEADER, PASSWORD
 from workflow.clock import LOCAL_TZ
@@ -117,7 +117,7 @@ def test_the_delivery_is_recorded_who_when_and_by_which_channel(
     two_tasks_due_soon(commune_store)
     sweep(commune_store, at=at(date(2025, 3, 1)))
     send_pending(commune_store, mail_config)
-    (row,) = queries.deliveries(commune_store, username="an.nv")
+    (row,) = alert_queries.deliveries(commune_store, username="an.nv")
     assert (row["state"], row["email"], row["attempts"], row["alerts"]) == (
         "sent", MEMBER_MAIL, 1, 2)
     assert row["sent_at"] == clock()
@@ -149,7 +149,7 @@ def test_a_mail_server_that_is_down_delays_the_mail_which_arrives_later_once(
     sweep(commune_store, at=at(date(2025, 3, 1)))
     down = send_pending(commune_store, mail_config)
     assert (down.sent, down.failed) == (0, 2)
-    failed = queries.deliveries(commune_store, username="an.nv")[0]
+    failed = alert_queries.deliveries(commune_store, username="an.nv")[0]
     assert failed["state"] == "failed" and "ConnectionRefused" in failed["error"]
     assert failed["next_attempt_at"] == clock() + timedelta(minutes=1)
 
@@ -166,7 +166,7 @@ def test_a_mail_server_that_is_down_delays_the_mail_which_arrives_later_once(
         controller.stop()
     received = {to[0]: message for to, message in inbox.messages()}
     assert sorted(received) == [MEMBER_MAIL, HEAD_MAIL]
-    digest_id = UUID(queries.deliveries(commune_store, username="an.nv")[0]["id"])
+    digest_id = UUID(alert_queries.deliveries(commune_store, username="an.nv")[0]["id"])
     assert received[MEMBER_MAIL]["Message-ID"] == f"<{digest_id}@thanhhuong.gov.vn>"
 
 
@@ -176,13 +176,13 @@ def test_a_sender_that_crashed_mid_delivery_is_taken_over_after_its_lease(
                                       title="Tập huấn kỹ năng số")
     sweep(commune_store, at=at(date(2025, 3, 1)))
     # A sender claims every digest, then dies before sending or recording anything.
-    for row in queries.deliveries(commune_store):
+    for row in alert_queries.deliveries(commune_store):
         assert commune_store.service.start_delivery(UUID(row["id"]), LEASE) is not None
     assert send_pending(commune_store, mail_config).sent == 0
     clock.advance(seconds=LEASE.total_seconds())
     assert send_pending(commune_store, mail_config).sent == 2
     assert send_pending(commune_store, mail_config).sent == 0
-    assert {r["attempts"] for r in queries.deliveries(commune_store)} == {2}
+    assert {r["attempts"] for r in alert_queries.deliveries(commune_store)} == {2}
     assert len(smtp.received) == 2
 
 

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from events.alerts import queries
-from events.alerts.scheduler import (
+from events.processes.scheduler import (
     JOB_DEFAULTS,
     SchedulerConfig,
     scheduler_enabled,
     start_scheduler,
 )
+from events.queries import alerts as alert_queries
 from tests import commune
 from tests.commune import LEADER
 
@@ -109,13 +109,13 @@ def test_start_scheduler_sweeps_at_once_and_wires_the_jobs(store):
     scheduler = start_scheduler(lambda: store, config)
     try:
         for _ in range(100):
-            if queries.task_alerts(store, task):
+            if alert_queries.task_alerts(store, task):
                 break
             threading.Event().wait(0.1)
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=True)
-    assert [a["data"]["days_left"] for a in queries.task_alerts(store, task)] == [1]
+    assert [a["data"]["days_left"] for a in alert_queries.task_alerts(store, task)] == [1]
     assert sorted(jobs) == ["deadline-sweep", "morning-digest"]  # no SMTP: no mail job
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)

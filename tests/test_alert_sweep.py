@@ -11,8 +11,9 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from events.alerts import queries, tables
-from events.alerts.sweep import sweep
+from events.processes.sweep import sweep
+from events.queries import alerts as alert_queries
+from events.readmodels import alert_tables
 from tests import commune
 from tests.commune import HEAD, LEADER, MEMBER, OTHER_MEMBER
 from workflow.alerts import AlertInbox
@@ -33,7 +34,7 @@ def sweep_daily(store, first: date, last: date) -> None:
 def alerts_of(store, task_id) -> list[tuple[str, int, date]]:
     """(kind, days left, day raised in Vietnam) of each alert of the task, in order."""
     return [(a["data"]["kind"], a["data"]["days_left"], a["at"].astimezone(LOCAL_TZ).date())
-            for a in queries.task_alerts(store, task_id)]
+            for a in alert_queries.task_alerts(store, task_id)]
 
 
 def alert_events(store) -> list[str]:
@@ -67,7 +68,7 @@ def test_an_open_task_is_alerted_at_each_threshold_on_its_day_and_when_missed(co
 def test_an_overdue_task_is_reminded_every_three_days_and_leadership_is_told(commune_store):
     task = assign(commune_store, date(2025, 3, 2))
     sweep_daily(commune_store, date(2025, 3, 1), date(2025, 3, 12))
-    found = queries.task_alerts(commune_store, task)
+    found = alert_queries.task_alerts(commune_store, task)
     assert [(a["data"]["kind"], a["data"]["days_left"]) for a in found] == [
         ("approaching", 1), ("due_today", 0), ("missed", -1), ("still_overdue", -4),
         ("still_overdue", -7), ("still_overdue", -10)]
@@ -112,13 +113,13 @@ def test_a_verified_or_cancelled_task_is_never_alerted(commune_store, state):
     for day in (date(2025, 3, 24), date(2025, 3, 31), date(2025, 4, 1), date(2025, 4, 30)):
         result = sweep(commune_store, at=at(day))
         assert (result.due, result.raised) == (0, 0)
-    assert queries.task_alerts(commune_store, task) == []
+    assert alert_queries.task_alerts(commune_store, task) == []
 
 
 def test_a_reported_task_is_still_open_and_alerted(commune_store):
     task = commune.task_in_state(commune_store.service, "reported")
     sweep(commune_store, at=at(commune.DEADLINE))
-    assert [a["data"]["kind"] for a in queries.task_alerts(commune_store, task)] == [
+    assert [a["data"]["kind"] for a in alert_queries.task_alerts(commune_store, task)] == [
         "approaching", "approaching", "approaching", "due_today"]
 
 
@@ -138,7 +139,7 @@ def test_reassigning_a_task_alerts_its_new_unit(commune_store, clock):
     task = assign(commune_store, date(2025, 3, 10))
     commune_store.service.reassign_task(LEADER, task, "CNS", "Đúng chuyên môn")
     sweep(commune_store, at=at(date(2025, 3, 3)))
-    (alert,) = queries.task_alerts(commune_store, task)
+    (alert,) = alert_queries.task_alerts(commune_store, task)
     assert alert["data"]["unit"] == "CNS"
     assert alert["data"]["recipients"] == sorted([commune.OTHER_HEAD, OTHER_MEMBER])
 
@@ -147,33 +148,33 @@ def test_the_feed_lists_a_persons_alerts_newest_first_with_the_unread_count(comm
     first = assign(commune_store, date(2025, 3, 8), title="Số hóa hồ sơ")
     second = assign(commune_store, date(2025, 3, 4), title="Mở tài khoản ngân hàng")
     sweep(commune_store, at=at(date(2025, 3, 1)))
-    feed = queries.inbox(commune_store, MEMBER)
+    feed = alert_queries.inbox(commune_store, MEMBER)
     assert [(r["title"], r["summary"]) for r in feed] == [
         ("Mở tài khoản ngân hàng", "Sắp đến hạn, còn 3 ngày (hạn 04/03/2025)"),
         ("Số hóa hồ sơ", "Sắp đến hạn, còn 7 ngày (hạn 08/03/2025)")]
     assert {r["task_id"] for r in feed} == {first.hex, second.hex}
     assert all(r["unread"] for r in feed)
-    assert queries.unread_count(commune_store, MEMBER) == 2
-    assert queries.unread_count(commune_store, OTHER_MEMBER) == 0
-    assert queries.inbox(commune_store, MEMBER, before=feed[0]["position"]) == feed[1:]
+    assert alert_queries.unread_count(commune_store, MEMBER) == 2
+    assert alert_queries.unread_count(commune_store, OTHER_MEMBER) == 0
+    assert alert_queries.inbox(commune_store, MEMBER, before=feed[0]["position"]) == feed[1:]
 
 
 def test_marking_alerts_as_read_is_recorded_and_clears_the_count(commune_store):
     assign(commune_store, date(2025, 3, 8))
     sweep(commune_store, at=at(date(2025, 3, 1)))
-    newest = queries.inbox(commune_store, HEAD)[0]["position"]
+    newest = alert_queries.inbox(commune_store, HEAD)[0]["position"]
     assert commune_store.service.mark_alerts_read(HEAD, newest) is True
     assert commune_store.service.mark_alerts_read(HEAD, newest) is False
-    assert queries.unread_count(commune_store, HEAD) == 0
-    assert queries.unread_count(commune_store, MEMBER) == 1
-    assert not queries.inbox(commune_store, HEAD)[0]["unread"]
+    assert alert_queries.unread_count(commune_store, HEAD) == 0
+    assert alert_queries.unread_count(commune_store, MEMBER) == 1
+    assert not alert_queries.inbox(commune_store, HEAD)[0]["unread"]
     history = commune_store.service.history(AlertInbox.create_id(HEAD))
     assert [(type(e).__name__, getattr(e, "up_to", None)) for e in history] == [
         ("AlertInboxOpened", None), ("AlertsRead", newest)]
     sweep(commune_store, at=at(date(2025, 3, 5)))  # "3 days left" arrives later
-    assert queries.unread_count(commune_store, HEAD) == 1
+    assert alert_queries.unread_count(commune_store, HEAD) == 1
     assert commune_store.service.mark_alerts_read(HEAD) is True  # everything until now
-    assert queries.unread_count(commune_store, HEAD) == 0
+    assert alert_queries.unread_count(commune_store, HEAD) == 0
 
 
 def test_rebuilding_the_alert_read_models_gives_the_same_rows(commune_store, clock):
@@ -187,7 +188,8 @@ def test_rebuilding_the_alert_read_models_gives_the_same_rows(commune_store, clo
     def rows() -> dict[str, list[tuple]]:
         with commune_store.engine.connect() as conn:
             return {t.name: sorted(tuple(r) for r in conn.execute(select(t)))
-                    for t in (tables.schedule, tables.alerts, tables.inbox, tables.reads)}
+                    for t in (alert_tables.schedule, alert_tables.alerts, alert_tables.inbox,
+                              alert_tables.reads)}
 
     built = rows()
     assert built["rm_alert"] and built["rm_alert_schedule"]
@@ -202,4 +204,4 @@ def test_marking_as_read_beyond_the_end_of_the_log_still_leaves_later_alerts_unr
     head = commune_store.service.recorder.max_notification_id()
     assert commune_store.service.mark_alerts_read(HEAD, head + 1_000_000) is True
     sweep(commune_store, at=at(date(2025, 3, 1)))  # "7 days left", raised afterwards
-    assert queries.unread_count(commune_store, HEAD) == 1
+    assert alert_queries.unread_count(commune_store, HEAD) == 1

@@ -10,12 +10,12 @@ import sys
 
 import pytest
 
-from events.store import Store
+from events.system import System
 from workflow.plan_file import SEED_PLAN
 
 
 def event_count(url: str) -> int:
-    with Store(url) as store:
+    with System(url) as store:
         return store.service.recorder.max_notification_id() or 0
 
 
@@ -74,7 +74,7 @@ def test_user_add_reads_the_password_from_stdin(nhiemvu, database_url):
                      "--name", "Nguyễn Văn An", "--email", "an@example.org",
                      input="bi mat 1\nnot this line\n")
     assert result.exit_code == 0, result.output
-    with Store(database_url) as store:
+    with System(database_url) as store:
         user = store.service.get_user("truong.vp")
         assert (user.role, user.unit, user.display_name) == ("unit_head", "VP",
                                                              "Nguyễn Văn An")
@@ -96,7 +96,7 @@ def test_a_short_password_is_refused_by_user_add_and_user_password(lite, sqlite_
     changed = lite("--lang", "en", "user", "password", "lanhdao", input="short\n")
     assert changed.exit_code == 1
     assert changed.output == "Error: The password needs at least 8 characters.\n"
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         assert store.service.authenticate("lanhdao", "mat-khau-1") is not None
         assert len(store.service.history(store.service.get_user("lanhdao").id)) == 1
 
@@ -131,7 +131,7 @@ def test_user_grant_deactivate_reactivate_and_password_change_the_user(nhiemvu,
         nhiemvu("user", "password", "an", input="mat-khau-moi\n"),
     ]
     assert [r.exit_code for r in results] == [0, 0, 0, 0]
-    with Store(database_url) as store:
+    with System(database_url) as store:
         types = [type(e).__name__ for e in store.service.history(
             store.service.get_user("an").id)]
         assert store.service.authenticate("an", "mat-khau-moi").role == "unit_head"
@@ -173,7 +173,7 @@ def _read_until(fd: int, marker: bytes) -> bytes:
 # The child makes the terminal its controlling one, as a login shell would; subprocess
 # (not fork) because forking a threaded test process is unsafe.
 AT_A_TERMINAL = ("import fcntl, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
-                 "from events.cli import main; main(prog_name='nhiemvu')")
+                 "from cli import main; main(prog_name='nhiemvu')")
 
 
 def test_user_add_at_a_terminal_asks_twice_without_echo(sqlite_url):
@@ -191,5 +191,5 @@ def test_user_add_at_a_terminal_asks_twice_without_echo(sqlite_url):
     assert command.wait(timeout=30) == 0, shown.decode()
     os.close(terminal)
     assert "Nhập lại mật khẩu".encode() in shown and b"bi mat 12" not in shown
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         assert store.service.authenticate("lanhdao", "bi mat 12") is not None

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from events.store import Store
+from events.system import System
 from workflow import plan_file
 from workflow.clock import local_today
 
@@ -25,7 +25,7 @@ def lite_tasks(sqlite_url):
 def make_tasks(url: str) -> dict[str, str]:
     """Three tasks: one started in VP due in 3 days, one in CNS1, one verified."""
     today = local_today()
-    with Store(url) as store:
+    with System(url) as store:
         service = store.service
         service.import_plan(plan_file.load(plan_file.SEED_PLAN))
         service.add_unit("VP", "Văn phòng UBND xã")

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from events.cli import main
-from events.cli.params import parse_date, parse_value
-from events.cli.runtime import CliError
+from cli import main
+from cli.params import parse_date, parse_value
+from cli.runtime import CliError
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from events.store import Store
+from events.system import System
 from tests import commune
 from workflow.clock import local_today, use_clock
 from workflow.task import Task
@@ -19,7 +19,7 @@ DESCRIPTION = "Dòng 1\nDòng 2\x1b[31m đỏ"
 
 
 def event_count(url: str) -> int:
-    with Store(url) as store:
+    with System(url) as store:
         return store.service.recorder.max_notification_id() or 0
 
 
@@ -33,7 +33,7 @@ def hostile_task(sqlite_url) -> str:
     ``Task.assign`` refuses control characters). The store and its read models are
     today's.
     """
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         commune.set_up(store.service, users=False, plan=False)
         task = Task(actor="system", title=TITLE, description=DESCRIPTION, unit="VP",
                     plan=None, target=None, deadline=local_today() + timedelta(days=5))
@@ -83,7 +83,7 @@ def report_into_a_broken_instance(lite, sqlite_url, tmp_path):
     """Report with evidence while NHIEMVU_INSTANCE (``lite`` sets tmp_path / "instance")
     names a file, not a folder: the evidence cannot be kept, which is nobody's typing
     mistake and no rule's refusal."""
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         commune.set_up(store.service, plan=False)
         task_id = commune.task_in_state(store.service, "in_progress", target=None)
     (tmp_path / "instance").write_text("not a folder")
@@ -132,13 +132,13 @@ def test_a_command_whose_views_cannot_follow_is_done_and_says_so(database_url, c
     command done, exit 0, with a warning that the views lag."""
     from click.testing import CliRunner
 
-    from events.cli.runtime import Run
-    from events.cli.tasks import task
-    from events.projections import tables
+    from cli.runtime import Run
+    from cli.tasks import task
+    from events.readmodels import tables
 
     run = Run(database=database_url, lang="en")
     try:
-        run._store = Store(database_url, clock=clock)
+        run._store = System(database_url, clock=clock)
         commune.set_up(run.store.service)
         task_id = commune.task_in_state(run.store.service, "assigned")
         with run.store.engine.begin() as conn:

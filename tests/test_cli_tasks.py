@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from events.store import Store
+from events.system import System
 from workflow import plan_file
 from workflow.clock import local_today
 
@@ -24,7 +24,7 @@ def lite_commune(sqlite_url):
 
 def make_commune(url: str) -> str:
     """Two units, a leader, a head and a member of VP, a head of CNS1, the seed plan."""
-    with Store(url) as store:
+    with System(url) as store:
         service = store.service
         service.import_plan(plan_file.load(plan_file.SEED_PLAN))
         service.add_unit("VP", "Văn phòng UBND xã")
@@ -37,7 +37,7 @@ def make_commune(url: str) -> str:
 
 
 def recorded(url: str, task_id: str) -> list:
-    with Store(url) as store:
+    with System(url) as store:
         return store.service.history(task_id)
 
 
@@ -186,7 +186,7 @@ def test_a_stale_expected_version_is_a_conflict(nhiemvu, commune):
 
 
 def test_a_target_needs_a_plan_in_the_store(lite, sqlite_url):
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         store.service.add_unit("VP", "Văn phòng UBND xã")
         store.service.add_user("lanhdao", "leader", "mat-khau-1")
     result = lite("task", "assign", "--as", "lanhdao", "--unit", "VP", "--title", "T",

@@ -1,6 +1,6 @@
 """Concurrent writers on one task: one wins, the other is told, nothing is lost.
 
-Each writer is a thread with its own Store on the same database. To make the two
+Each writer is a thread with its own System on the same database. To make the two
 meet for certain, each is given a clock that waits at a barrier: the service reads
 the clock only when it records the event, after it has loaded the task and checked
 the rules, so both writers start from the same version before either saves.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from events.store import Store
+from events.system import System
 from tests import commune
 from workflow.errors import DomainError
 
@@ -30,12 +30,12 @@ class MeetingClock:
 
 
 def _race(url: str, moment: datetime, *commands) -> list[str]:
-    """Run each command (a function of the service) in its own thread and Store."""
+    """Run each command (a function of the service) in its own thread and System."""
     barrier = threading.Barrier(len(commands))
     outcomes: list[str] = [""] * len(commands)
 
     def writer(index: int) -> None:
-        with Store(url, clock=MeetingClock(moment, barrier)) as store:
+        with System(url, clock=MeetingClock(moment, barrier)) as store:
             try:
                 commands[index](store.service)
             except DomainError as refused:
@@ -111,7 +111,7 @@ def test_many_writers_retrying_on_conflict_lose_and_duplicate_nothing(
     failures: list[str] = []
 
     def writer(index: int) -> None:
-        with Store(database_url, clock=lambda: clock.moment) as store:
+        with System(database_url, clock=lambda: clock.moment) as store:
             barrier.wait(timeout=20)
             for n in range(notes_each):
                 for _attempt in range(50):

@@ -6,19 +6,19 @@ import json
 from datetime import UTC, datetime
 
 from events import queries
-from events.demo import demo_users
-from events.store import Store
+from events.demo.sample import demo_users
+from events.system import System
 
 
 def event_count(url: str) -> int:
-    with Store(url) as store:
+    with System(url) as store:
         return store.service.recorder.max_notification_id() or 0
 
 
 def test_demo_fills_an_empty_store_with_every_state_and_due_dates(nhiemvu, database_url):
     result = nhiemvu("demo", "--password", "demo-mat-khau")
     assert result.exit_code == 0, result.output
-    with Store(database_url) as store:
+    with System(database_url) as store:
         counts = queries.counts(store)
         rows = queries.board(store, limit=200).rows
         assert {s for s, n in counts["by_state"].items() if n} == {
@@ -36,7 +36,7 @@ def test_demo_fills_an_empty_store_with_every_state_and_due_dates(nhiemvu, datab
 def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(lite,
                                                                      sqlite_url):
     lite("demo", "--password", "mat-khau-mau")
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         users = queries.users(store)
         units = {u["code"] for u in queries.units(store)}
     roles = {u["role"] for u in users}
@@ -48,7 +48,7 @@ def test_demo_gives_one_user_per_role_and_a_head_and_member_per_unit(lite,
 def test_demo_history_is_in_the_past_and_in_order(lite, sqlite_url):
     started = datetime.now(UTC)
     lite("demo", "--password", "mat-khau-mau")
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         rows = queries.board(store, limit=200).rows
         for row in rows:
             times = [h["at"] for h in queries.task_history(store, row["id"])]
@@ -63,7 +63,7 @@ def test_demo_without_a_password_prints_each_generated_password_once(lite, sqlit
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines()]
     by_user = {parts[0]: parts[-1] for parts in lines if parts and "." in parts[0]}
-    with Store(sqlite_url) as store:
+    with System(sqlite_url) as store:
         assert store.service.authenticate("truong.vp", by_user["truong.vp"]) is not None
     assert len(set(by_user.values())) == len(by_user)
 

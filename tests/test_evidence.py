@@ -15,8 +15,8 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from events.demo import sample_content
-from events.demo_tasks import TASKS
+from events.demo.sample import sample_content
+from events.demo.tasks import TASKS
 from tests.webapp import *  # noqa: F403  (fixtures)
 from tests.webapp import upload
 from web import storage
@@ -82,7 +82,7 @@ def test_a_refused_report_leaves_no_uploaded_file_behind(app, seeded, as_role, t
 
 
 def record_as_version_1(svc, task_id, clock: FixedClock, evidence: list[dict]) -> None:
-    """Store a ReportSubmitted as the web wrote it before class_version 2.
+    """System a ReportSubmitted as the web wrote it before class_version 2.
 
     Today's code can no longer record that shape, so the stored event is written with
     the library, as the older release did: the same topic and fields, no

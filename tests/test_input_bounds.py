@@ -142,10 +142,10 @@ def test_one_line_fields_refuse_a_line_break(field):
 
 
 def test_the_deadline_horizon_comes_from_the_environment(database_url, clock, monkeypatch):
-    from events.store import Store
+    from events.system import System
 
     monkeypatch.setenv("NHIEMVU_MAX_DEADLINE_YEARS", "1")
-    with Store(database_url, clock=clock) as opened:
+    with System(database_url, clock=clock) as opened:
         commune.set_up(opened.service)
         with pytest.raises(DomainError) as refused:
             opened.service.assign_task(commune.LEADER, unit="VP", deadline=date(2026, 3, 2),
@@ -157,8 +157,8 @@ def test_the_deadline_horizon_comes_from_the_environment(database_url, clock, mo
 
 
 def test_a_bad_deadline_horizon_setting_is_refused_at_start(sqlite_url, monkeypatch):
-    from events.store import Store
+    from events.system import System
 
     monkeypatch.setenv("NHIEMVU_MAX_DEADLINE_YEARS", "²")
     with pytest.raises(ValueError, match="NHIEMVU_MAX_DEADLINE_YEARS"):
-        Store(sqlite_url)
+        System(sqlite_url)

@@ -41,19 +41,19 @@ def test_events_and_web_resolve_to_this_repository_from_anywhere(tmp_path):
     found = _run(
         "import importlib.util, json\n"
         "out = {}\n"
-        "for name in ('workflow', 'events', 'web'):\n"
+        "for name in ('workflow', 'events', 'web', 'cli'):\n"
         "    spec = importlib.util.find_spec(name)\n"
         "    out[name] = list(spec.submodule_search_locations or [])\n"
         "print(json.dumps(out))\n",
         cwd=tmp_path)
-    for name in ("workflow", "events", "web"):
+    for name in ("workflow", "events", "web", "cli"):
         directories = [Path(p).resolve() for p in found[name] if Path(p).is_dir()]
         assert directories == [REPO / name], (name, found[name])
 
 
 def test_events_and_web_in_this_process_are_this_repositorys():
-    import events.store
+    import events.system
 
-    assert Path(events.store.__file__).resolve() == REPO / "events" / "store.py"
+    assert Path(events.system.__file__).resolve() == REPO / "events" / "system.py"
     web = importlib.util.find_spec("web")  # found, not imported: no Flask here
     assert [Path(p).resolve() for p in web.submodule_search_locations] == [REPO / "web"]

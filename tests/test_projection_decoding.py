@@ -1,6 +1,6 @@
 """The projections' own decoding of stored events gives what the mapper would.
 
-``events.projections.decoding.LogDecoder`` skips the domain event objects; these
+``events.readmodels.decoding.LogDecoder`` skips the domain event objects; these
 tests hold it to the application mapper's result for every event a real store
 holds, and check that upcasting and compression still go through the mapper.
 """
@@ -14,10 +14,10 @@ from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, Notification
 
-from events.demo import fill
-from events.projections.base import Logged
-from events.projections.decoding import LogDecoder
-from events.store import Store
+from events.demo.sample import fill
+from events.readmodels.decoding import LogDecoder
+from events.readmodels.projection import Logged
+from events.system import System
 
 
 def fields(logged: Logged) -> tuple:
@@ -33,7 +33,7 @@ def by_mapper(mapper: Mapper, notification: Notification) -> Logged:
 def test_every_event_of_a_filled_store_decodes_as_the_mapper_decodes_it(database_url, nhiemvu):
     fill(database_url, password="demo-mat-khau")
     assert nhiemvu("alerts", "sweep").exit_code == 0
-    with Store(database_url) as store:
+    with System(database_url) as store:
         recorder, mapper = store.service.recorder, store.service.mapper
         notifications = recorder.select_notifications(start=1, limit=100_000)
         decode = LogDecoder(mapper)

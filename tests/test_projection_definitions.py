@@ -12,9 +12,8 @@ from datetime import date
 
 from sqlalchemy import select, text, update
 
-from events.alerts import tables as alert_tables
-from events.projections import tables
-from events.store import Store
+from events.readmodels import alert_tables, tables
+from events.system import System
 from tests.test_projections_support import assign, commune
 
 S = alert_tables.schedule
@@ -34,13 +33,13 @@ def definition(store, name: str) -> str:
 
 def test_changing_the_alert_days_rebuilds_the_schedule_when_the_store_is_next_opened(
         database_url, clock, monkeypatch, caplog):
-    with Store(database_url, clock=clock) as store:  # today 01/03/2025
+    with System(database_url, clock=clock) as store:  # today 01/03/2025
         commune(store)
         task_id = assign(store, deadline=date(2025, 3, 31))
         assert next_alert(store, task_id) == date(2025, 3, 24)  # 7 days before
         before = definition(store, "alert_schedule")
     monkeypatch.setenv("NHIEMVU_ALERT_APPROACHING_DAYS", "14,2")
-    with caplog.at_level(logging.WARNING), Store(database_url, clock=clock) as store:
+    with caplog.at_level(logging.WARNING), System(database_url, clock=clock) as store:
         assert next_alert(store, task_id) == date(2025, 3, 17)  # 14 days before
         assert definition(store, "alert_schedule") != before
         assert "approaching=14,2" in definition(store, "alert_schedule")
@@ -48,14 +47,14 @@ def test_changing_the_alert_days_rebuilds_the_schedule_when_the_store_is_next_op
 
 
 def test_unchanged_definitions_leave_every_read_model_as_it_is(database_url, clock, caplog):
-    with Store(database_url, clock=clock) as store:
+    with System(database_url, clock=clock) as store:
         commune(store)
         task_id = assign(store, deadline=date(2025, 3, 31))
         # A mark no replay would write: it survives only if nothing is rebuilt.
         with store.engine.begin() as conn:
             conn.execute(update(S).values(title="dấu kiểm tra"))
             conn.execute(update(tables.tasks).values(title="dấu kiểm tra"))
-    with caplog.at_level(logging.WARNING), Store(database_url, clock=clock) as store:
+    with caplog.at_level(logging.WARNING), System(database_url, clock=clock) as store:
         with store.engine.connect() as conn:
             assert conn.execute(select(S.c.title)).scalar_one() == "dấu kiểm tra"
             assert conn.execute(select(tables.tasks.c.title)).scalar_one() == "dấu kiểm tra"
@@ -64,7 +63,7 @@ def test_unchanged_definitions_leave_every_read_model_as_it_is(database_url, clo
 
 
 def test_rows_written_by_an_older_version_of_a_projection_are_rebuilt(database_url, clock):
-    with Store(database_url, clock=clock) as store:
+    with System(database_url, clock=clock) as store:
         commune(store)
         assign(store, title="Số hóa hồ sơ")
         with store.engine.begin() as conn:
@@ -73,7 +72,7 @@ def test_rows_written_by_an_older_version_of_a_projection_are_rebuilt(database_u
             # As if the board's rows had been written by a version 0 of its code.
             conn.execute(text("UPDATE rm_projection_definition SET definition = 'v0' "
                               "WHERE name = 'tasks'"))
-    with Store(database_url, clock=clock) as store:
+    with System(database_url, clock=clock) as store:
         with store.engine.connect() as conn:
             assert conn.execute(select(tables.tasks.c.title)).scalar_one() == "Số hóa hồ sơ"
             # Only the stale projection was rebuilt.

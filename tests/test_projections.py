@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from events import queries
-from events.store import Store
+from events.system import System
 from tests.test_projections_support import assign, commune, digest, report
 
 
@@ -65,7 +65,7 @@ def test_catching_up_twice_applies_each_event_once(store):
 
 def test_a_second_store_on_the_same_database_sees_the_first_ones_writes(store, clock):
     commune(store)
-    with Store(store.url, clock=clock) as other:
+    with System(store.url, clock=clock) as other:
         task_id = assign(other, "Từ tiến trình khác")
         assert queries.board(store).rows[0]["id"] == task_id
 
@@ -76,7 +76,7 @@ def test_small_batches_give_the_same_tables_as_one_big_batch(store, clock):
         task_id = assign(store, f"Nhiệm vụ {n}", deadline=date(2025, 3, 10 + n))
         report(store, task_id)
     before = digest(store)
-    with Store(store.url, clock=clock) as other:
+    with System(store.url, clock=clock) as other:
         other.projections.batch_size = 3
         other.projections.reset()
         other.projections.catch_up()
@@ -90,7 +90,7 @@ def test_an_unknown_projection_name_is_refused(store):
 
 def test_on_sqlite_the_event_stores_writes_keep_their_durability_after_a_catch_up(
         sqlite_url, clock):
-    with Store(sqlite_url, clock=clock) as store:
+    with System(sqlite_url, clock=clock) as store:
         with store.engine.connect() as conn:
             durable = conn.exec_driver_sql("PRAGMA synchronous").scalar()
         commune(store)

@@ -6,9 +6,9 @@ import json
 
 from click.testing import CliRunner
 
-from events.cli.projections import projections
-from events.cli.runtime import Run
-from events.store import Store
+from cli.projections import projections
+from cli.runtime import Run
+from events.system import System
 from tests.test_projections_support import assign, commune, digest
 
 
@@ -49,7 +49,7 @@ def test_rebuild_of_one_projection_replays_the_log_into_it(store, clock):
     result = invoke(store.url, "rebuild", "tasks")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Rebuilt tasks from")
-    with Store(store.url, clock=clock) as reopened:
+    with System(store.url, clock=clock) as reopened:
         assert digest(reopened) == before
 
 
@@ -68,7 +68,7 @@ def test_rebuild_of_an_unknown_projection_is_bad_input(store):
 
 
 def test_status_lists_parked_events_by_position_and_retry_clears_them(store, monkeypatch):
-    from events.projections.audit import AuditLog
+    from events.readmodels.audit import AuditLog
 
     applies = AuditLog.apply
 

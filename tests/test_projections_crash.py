@@ -12,16 +12,16 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from events.projections import tables
-from events.projections.runner import PAUSE_ENV
-from events.store import Store
+from events.readmodels import tables
+from events.readmodels.runner import PAUSE_ENV
+from events.system import System
 from tests.test_projections_support import assign, commune, digest, report
 
 ROOT = Path(__file__).resolve().parent.parent
 CATCH_UP = """
 import sys
-from events.store import Store
-with Store(sys.argv[1]) as store:
+from events.system import System
+with System(sys.argv[1]) as store:
     store.projections.batch_size = store.projections.rebuild_batch_size = int(sys.argv[2])
     batch = store.projections._batch
     def told(*args, **kwargs):
@@ -83,7 +83,7 @@ def test_a_catch_up_killed_mid_way_and_restarted_ends_like_a_clean_rebuild(store
     assert min(positions) > 0 and max(positions) < head  # it really stopped mid-way
     wanted = {i.name for i in tables.tasks.indexes}
     assert wanted <= index_names(store)
-    with Store(store.url, clock=clock) as restarted:
+    with System(store.url, clock=clock) as restarted:
         restarted.projections.catch_up()
         assert digest(restarted) == expected
         assert wanted <= index_names(restarted)
@@ -106,7 +106,7 @@ def test_a_rebuild_killed_mid_way_leaves_the_live_views_as_they_were(store, cloc
     assert digest(store) == expected
     assert all(s["position"] == head for s in store.projections.status())
     assert {i.name for i in tables.tasks.indexes} <= index_names(store)
-    with Store(store.url, clock=clock) as restarted:  # and the next rebuild works
+    with System(store.url, clock=clock) as restarted:  # and the next rebuild works
         assert restarted.projections.rebuild() == head
         assert digest(restarted) == expected
 

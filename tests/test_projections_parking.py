@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from events.projections import tables
-from events.projections.tasks import TaskBoard
+from events.readmodels import tables
+from events.readmodels.board import TaskBoard
 from tests.test_projections_support import assign, commune, digest, report
 from workflow.task import Task
 

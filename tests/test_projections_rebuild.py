@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import queries
-from events.projections import base
-from events.projections.grading import GRADES, STATES
-from events.store import Store
+from events.queries.grading import GRADES, STATES
+from events.readmodels import projection as base
+from events.system import System
 from tests.test_projections_support import PLAN, commune, digest
 from workflow.clock import local_today, use_clock
 from workflow.errors import DomainError
@@ -103,7 +103,7 @@ def test_rebuilt_projections_equal_the_incrementally_built_ones(store, clock, se
 @pytest.mark.postgres
 def test_a_postgresql_rebuild_through_copy_equals_the_row_by_row_read_models(
         postgres_url, clock, monkeypatch):
-    with Store(postgres_url, clock=clock) as store:
+    with System(postgres_url, clock=clock) as store:
         rebuild_through_copy(store, monkeypatch)
 
 

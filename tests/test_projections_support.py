@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from events.projections import tables
-from events.store import Store
+from events.readmodels import tables
+from events.system import System
 from workflow import plan_file
 
 PLAN = "KH-CDS-2025"
 
 
-def commune(store: Store) -> None:
+def commune(store: System) -> None:
     """The seed plan, two units, two leaders, a head and a member per unit."""
     service = store.service
     service.import_plan(plan_file.load(plan_file.SEED_PLAN))
@@ -29,7 +29,7 @@ def commune(store: Store) -> None:
         service.add_user(f"member_{unit.lower()}", "member", "mat-khau-1", unit=unit)
 
 
-def assign(store: Store, title: str = "Nhiệm vụ", *, unit: str = "VP",
+def assign(store: System, title: str = "Nhiệm vụ", *, unit: str = "VP",
            deadline: date = date(2025, 3, 31), target: str | None = "CT01",
            description: str = "") -> str:
     task_id = store.service.assign_task(
@@ -38,14 +38,14 @@ def assign(store: Store, title: str = "Nhiệm vụ", *, unit: str = "VP",
     return str(task_id)
 
 
-def report(store: Store, task_id: str, unit: str = "VP", value: str | None = None) -> None:
+def report(store: System, task_id: str, unit: str = "VP", value: str | None = None) -> None:
     head = f"head_{unit.lower()}"
     if store.service.get_task(task_id).state == "assigned":
         store.service.start_task(head, task_id)
     store.service.submit_report(head, task_id, "Đã hoàn thành", value=value)
 
 
-def digest(store: Store) -> dict[str, str]:
+def digest(store: System) -> dict[str, str]:
     """A fingerprint of every projection table's content (positions excluded)."""
     result = {}
     with store.engine.connect() as conn:

@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import text
 
 from events import queries
-from events.demo import LEADER, fill
-from events.projections.summaries import summary
-from events.store import Store
+from events.demo.sample import LEADER, fill
+from events.readmodels.summaries import summary
+from events.system import System
 from tests.test_projections_support import assign, commune, report
 
 
@@ -82,7 +82,7 @@ def test_passwords_never_reach_the_audit_log(store):
 
 def test_every_audit_line_reads_in_english_too_made_from_the_stored_data(database_url):
     fill(database_url, password="mat-khau-mau")
-    with Store(database_url) as store:
+    with System(database_url) as store:
         service = store.service
         service.add_unit("TN", "Đoàn Thanh niên")
         service.deactivate_unit("TN", "Sáp nhập")

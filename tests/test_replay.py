@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.store import Store
+from events.system import System
 from tests import commune
 from workflow.application import Workflow
 from workflow.clock import FixedClock, use_clock
@@ -65,7 +65,7 @@ def test_the_stored_events_rebuild_exactly_what_the_commands_did_in_memory(
     expected.collect_events()
     expected_state = _state(expected) | {"_id": task_id}
 
-    with Store(database_url) as fresh:
+    with System(database_url) as fresh:
         loaded = fresh.service.get_task(task_id)
         assert _state(loaded) == expected_state
         assert _state(_replayed(fresh.service, task_id)) == expected_state
@@ -84,7 +84,7 @@ def test_a_long_history_is_snapshotted_and_still_loads_exactly(service, database
     service.submit_report(commune.HEAD, task_id, "Xong", value="99,9")
     assert service.get_task(task_id).version == 26
 
-    with Store(database_url) as fresh:
+    with System(database_url) as fresh:
         snapshots = list(fresh.service.snapshots.get(task_id))
         assert [s.originator_version for s in snapshots] == [20]
         loaded = fresh.service.get_task(task_id)

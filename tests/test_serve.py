@@ -16,10 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from click.testing import CliRunner
 
-from events.alerts import queries
-from events.store import Store
+from cli import main
+from events.queries import alerts as alert_queries
+from events.system import System
 from tests.forwarder import Forwarder
-from web.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,7 @@ def _serve(url: str, tmp_path: Path, port: int, **env: str) -> subprocess.Popen:
     environment = {**os.environ, "NHIEMVU_DATABASE_URL": url,
                    "NHIEMVU_INSTANCE": str(tmp_path / "instance"), **env}
     return subprocess.Popen(
-        [sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)],
         cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -79,9 +79,9 @@ def test_serve_answers_on_its_port_and_its_scheduler_sweeps_deadlines(demo_store
     process = _serve(demo_store, tmp_path, port)
     try:
         assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/sign-in")) == 200
-        with Store(demo_store) as store:
+        with System(demo_store) as store:
             # The demo has overdue tasks: the start-up sweep alerts the leadership.
-            assert _wait_for(lambda: queries.unread_count(store, "lanhdao")) > 0
+            assert _wait_for(lambda: alert_queries.unread_count(store, "lanhdao")) > 0
     finally:
         output = _stop(process)
     assert f"http://127.0.0.1:{port}/" in output
@@ -94,8 +94,8 @@ def test_serve_with_the_scheduler_off_raises_no_alert(demo_store, tmp_path):
     try:
         assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/sign-in")) == 200
         time.sleep(1.0)  # long enough for a start-up sweep, were there a scheduler
-        with Store(demo_store) as store:
-            assert queries.unread_count(store, "lanhdao") == 0
+        with System(demo_store) as store:
+            assert alert_queries.unread_count(store, "lanhdao") == 0
     finally:
         _stop(process)
 

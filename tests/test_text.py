@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.text import search_key, search_words
+from events.readmodels.searchable import search_key, search_words
 
 
 def test_the_three_spellings_of_a_vietnamese_phrase_share_one_key():

@@ -88,7 +88,7 @@ def test_deactivating_without_a_reason_is_refused_inline(app, as_role):
 
 
 def test_an_admin_sees_each_read_model_and_the_events_it_parked(app, as_role, monkeypatch):
-    from events.projections.audit import AuditLog
+    from events.readmodels.audit import AuditLog
 
     applies = AuditLog.apply
 

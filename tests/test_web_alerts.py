@@ -1,7 +1,7 @@
 """Deadline alerts in the web app: the header's unread badge, the feed, marking as read,
 and the alerts in a task's history.
 
-Alerts are raised by the real sweep (``events.alerts.sweep``) with the app's clock
+Alerts are raised by the real sweep (``events.processes.sweep``) with the app's clock
 moved forward; nothing is inserted by hand. The VP task of ``task_id`` is due
 31/03/2025 and the clock starts at 01/03/2025 09:00.
 """
@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from events.alerts.sweep import sweep
+from events.processes.sweep import sweep
 from tests.webapp import *  # noqa: F403  (fixtures)
 from tests.webapp import PASSWORD, token
 from web import storage

@@ -215,7 +215,7 @@ def test_the_task_list_pages_with_a_cursor(app, seeded, as_role):
 
 def test_an_action_whose_views_cannot_follow_is_done_and_the_person_is_told(
         app, as_role, task_id):
-    from events.projections import tables
+    from events.readmodels import tables
 
     browser = as_role("truongvp")
     # The read models' bookkeeping gone from under the app.

@@ -28,7 +28,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     errors.init_app(app)
 
-    from web import admin, alerts, audit, auth, dashboard, plan, tasks
+    # ``assign`` adds the assign form's routes to ``tasks.bp``: imported here, before
+    # the blueprint is registered, so neither module imports the other back.
+    from web import admin, alerts, assign, audit, auth, dashboard, plan, tasks  # noqa: F401
 
     for blueprint in (auth.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, alerts.bp,
                       admin.bp):

@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import Flask
 
-from events.store import instance_folder
+from events.settings import instance_folder
 
 MB = 1024 * 1024
 
 DEFAULTS: dict[str, Any] = {
-    "DATABASE_URL": None,  # None: NHIEMVU_DATABASE_URL or the SQLite file (events.store)
+    "DATABASE_URL": None,  # None: NHIEMVU_DATABASE_URL or the SQLite file (events.system)
     "CLOCK": None,  # tests inject a FixedClock; None is the real time
     "SESSION_COOKIE_NAME": "nhiemvu_session",
     "SESSION_COOKIE_HTTPONLY": True,

@@ -1,6 +1,6 @@
 """Evidence uploads: checked against the web's type and size limits, then staged.
 
-The bytes go through ``events.evidence_files`` (the same store the CLI uses): staged
+The bytes go through ``events.log.evidence_files`` (the same store the CLI uses): staged
 while the report command runs, kept under ``<instance>/evidence/ab/abcd…`` only if
 it is recorded, deleted if it is refused.
 """
@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
-from events.evidence_files import EvidenceFiles, Staging
+from events.log.evidence_files import EvidenceFiles, Staging
 from workflow.evidence import Evidence
 
 # The documents a commune office actually sends: scans, photos, office files.

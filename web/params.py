@@ -16,7 +16,7 @@ from flask import Flask, request
 from workflow import validate
 from workflow.errors import DomainError
 
-# The task list's cursor: the last row's deadline and id (events.queries.board).
+# The task list's cursor: the last row's deadline and id (events.queries.tasks.board).
 _BOARD_CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.[0-9a-f]{32}")
 
 

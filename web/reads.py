@@ -13,7 +13,7 @@ from flask import current_app, g
 from werkzeug.datastructures import MultiDict
 
 from events import queries
-from events.alerts import queries as alert_queries
+from events.queries import alerts as alert_queries
 from web import params, storage
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError

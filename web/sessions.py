@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert, select, update
 
-from events.store import Store
+from events.system import System
 from web import storage
 from workflow.organisation import User
 
@@ -88,7 +88,7 @@ def end(session_id: str) -> None:
                                          TABLE.c.ended_at.is_(None)).values(ended_at=_now()))
 
 
-def create_table(store: Store) -> None:
+def create_table(store: System) -> None:
     metadata.create_all(store.engine, checkfirst=True)
 
 

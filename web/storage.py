@@ -20,7 +20,7 @@ from flask import Flask, current_app, flash
 from flask_babel import gettext
 from sqlalchemy import text
 
-from events.store import Store
+from events.system import System
 from workflow.application import Workflow
 
 KEY = "nhiemvu_store"
@@ -61,24 +61,24 @@ class StoreHolder:
     def __init__(self, url: str | None, clock):
         self.url = url
         self.clock = clock
-        self._store: Store | None = None
+        self._store: System | None = None
         self._lock = threading.Lock()
         self._retry_at = 0.0
         # Called with the new store once it is open (e.g. to create the web's tables).
-        self.on_open: list[Callable[[Store], None]] = []
+        self.on_open: list[Callable[[System], None]] = []
 
-    def get(self) -> Store:
+    def get(self) -> System:
         if self._store is None:
             with self._lock:  # waitress threads may all arrive at once
                 if self._store is None:
                     self._store = self._open()
         return self._store
 
-    def _open(self) -> Store:
+    def _open(self) -> System:
         if time.monotonic() < self._retry_at:
             raise StoreUnavailable("the database could not be reached moments ago")
         try:
-            store = Store(self.url, clock=self.clock)
+            store = System(self.url, clock=self.clock)
             try:
                 for hook in self.on_open:
                     hook(store)
@@ -105,7 +105,7 @@ def init_app(app: Flask) -> None:
     atexit.register(holder.close)
 
     # A command whose events are committed is done, even when the read models could
-    # not follow it (events.store.Service._notify): the person is told the lists may
+    # not follow it (events.system.Service._notify): the person is told the lists may
     # lag, on the page they land on next.
     @app.before_request
     def _new_unit_of_work() -> None:
@@ -124,7 +124,7 @@ def close(app: Flask) -> None:
     app.extensions[KEY].close()
 
 
-def store() -> Store:
+def store() -> System:
     return current_app.extensions[KEY].get()
 
 

@@ -96,7 +96,7 @@ def _report(svc, who, task_id, form, files, version):
     uploads = files.getlist("evidence")
     links = [line.strip() for line in form.get("links", "").splitlines() if line.strip()]
     try:
-        # The files are kept only if the report is recorded (events.evidence_files).
+        # The files are kept only if the report is recorded (events.log.evidence_files).
         with evidence.files().staging() as batch:
             items = evidence.stage(batch, uploads) + [Evidence.link(u) for u in links]
             svc.submit_report(who, task_id, form.get("summary", ""),

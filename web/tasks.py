@@ -84,5 +84,3 @@ def evidence_file(task_id: UUID, digest: str):
                                  download_name=item.get("name") or digest)
     abort(404)
 
-
-from web import assign  # noqa: E402,F401  (its routes live on this blueprint)

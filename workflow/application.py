@@ -2,11 +2,13 @@
 
 Each command resolves who is acting from their recorded history, loads one
 aggregate, calls one method (which checks the rules), and saves. Nothing here knows
-about SQL or HTTP; the store is chosen by the environment (see ``events.store``).
+about SQL or HTTP; the store is chosen by the environment (see ``events.system``).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -27,6 +29,8 @@ from workflow.organisation import Unit, User
 from workflow.plan import Plan
 from workflow.rules import Actor
 from workflow.task import Task
+
+log = logging.getLogger(__name__)
 
 
 class DateAsISO(Transcoding):
@@ -52,6 +56,34 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
         # refused rather than stored.
         self.deadline_years = _whole_number(self.env, "NHIEMVU_MAX_DEADLINE_YEARS",
                                             validate.DEADLINE_YEARS, 1, 50)
+        # Told after every save (the read models' catch-up): callbacks registered by
+        # the composition root, so this layer never imports the one above it.
+        self.after_save: list[Callable[[], None]] = []
+        self.locate_damage: Callable[[UUID], int | None] | None = None
+        self._lag = threading.local()
+
+    def _notify(self, recordings: list[Any]) -> None:
+        # Read your writes: a command returns only after the read models have caught
+        # up. The events are committed by now, so nothing here may turn the command's
+        # success into a failure: a catch-up that fails is logged, and the command's
+        # caller can see that the views lag (``views_lag``); the next catch-up, by any
+        # command or process, applies what this one could not.
+        self._lag.failed = False
+        for listener in self.after_save:
+            try:
+                listener()
+            except Exception:  # noqa: BLE001 - the command itself succeeded
+                log.exception("Read models could not catch up after a save; they lag "
+                              "until the next catch-up.")
+                self._lag.failed = True
+
+    def views_lag(self) -> bool:
+        """Whether the read models failed to catch up after this thread's last save."""
+        return getattr(self._lag, "failed", False)
+
+    def forget_lag(self) -> None:
+        """Start a new unit of work (a web request) on this thread."""
+        self._lag.failed = False
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
@@ -98,8 +130,8 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
 
     def damage_position(self, aggregate_id: UUID) -> int | None:
         """The position of the first damaged stored event of the aggregate, if the
-        store can tell (``events.store.Service`` can); None here."""
-        return None
+        store can tell (the composition root sets ``locate_damage``); else None."""
+        return self.locate_damage(aggregate_id) if self.locate_damage else None
 
     def _load(self, aggregate_id: UUID, missing: Callable[[], DomainError],
               what: Callable[[], tuple[str, str]]) -> Any:

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Browser, expect
 
-from events.alerts.sweep import sweep
-from events.store import Store
+from events.processes.sweep import sweep
+from events.system import System
 from tests.browser.test_task_flow import DOCS_SHOTS, sign_in
 from workflow.alerts import AlertPolicy
 
 
 def run_sweep(url: str, clock) -> int:
     """The real sweep, from a process-like second store on the app's database."""
-    store = Store(url, clock=clock)
+    store = System(url, clock=clock)
     try:
         return sweep(store, policy=AlertPolicy()).raised
     finally:

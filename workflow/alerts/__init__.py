@@ -4,8 +4,7 @@ E-mail goes through an outbox: a ``Digest`` per person records what must be sent
 and every attempt to send it. See docs/alerts.md.
 """
 
-from workflow.alerts.commands import AlertCommands
-from workflow.alerts.records import (
+from workflow.alerts.aggregates import (
     MAX_ATTEMPTS,
     SCHEDULER,
     AlertInbox,
@@ -15,6 +14,7 @@ from workflow.alerts.records import (
     digest_id,
     retry_delay,
 )
+from workflow.alerts.commands import AlertCommands
 from workflow.alerts.rules import (
     APPROACHING,
     DUE_TODAY,

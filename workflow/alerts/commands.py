@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from workflow import clock, validate
-from workflow.alerts.records import (
+from workflow.alerts.aggregates import (
     MAX_ATTEMPTS,
     SCHEDULER,
     AlertInbox,

@@ -1,0 +1,153 @@
+"""Reading tasks: ``task list``, ``task show`` and ``summary``, from the read models."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import click
+
+from cli import params
+from cli.output import echo_json, grade_name, show_date, show_time, state_name, table
+from cli.runtime import GuardedCommand, current_run, tr
+from cli.tasks import task
+from cli.terminal import printable
+from events import queries
+from events.queries import alerts as alert_queries
+from workflow.clock import local_today
+from workflow.rules import State
+
+STATES = click.Choice([s.value for s in State])
+GRADES = click.Choice(["done_on_time", "done_late", "open_on_time", "open_overdue",
+                       "cancelled"])
+
+
+def task_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A board row as JSON: id, title, state, unit, deadline, version and the rest."""
+    return dict(row)
+
+
+@task.command("list")
+@click.option("--state", type=STATES)
+@click.option("--unit", "unit_code", metavar="CODE")
+@click.option("--grade", type=GRADES)
+@click.option("--pillar", metavar="P", help="CQS, KTS or XHS in the seed plan.")
+@click.option("--q", "text", metavar="TEXT", help="Search titles (diacritics optional).")
+@click.option("--due-before", type=params.DATE, help="Deadline before this day.")
+@click.option("--overdue", is_flag=True, help="Only open tasks past their deadline.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--after", metavar="CURSOR", help="The cursor printed after a full page.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def task_list(state: str | None, unit_code: str | None, grade: str | None,
+              pillar: str | None, text: str | None, due_before: date | None,
+              overdue: bool, limit: int, after: str | None, as_json: bool) -> None:
+    """List tasks, soonest deadline first."""
+    page = queries.board(
+        current_run().store, state=state, unit=unit_code.upper() if unit_code else None,
+        grade=grade, pillar=pillar.upper() if pillar else None, q=text,
+        deadline_to=due_before - timedelta(days=1) if due_before else None,
+        overdue=overdue, limit=limit, after=after)
+    if as_json:
+        echo_json({"tasks": [task_json(r) for r in page.rows],
+                   "next_cursor": page.next_cursor})
+        return
+    if not page.rows:
+        click.echo(tr("Không có nhiệm vụ nào.", "No tasks."))
+        return
+    click.echo(table(
+        [tr("Mã", "Id"), tr("Hạn", "Deadline"), tr("Trạng thái", "State"),
+         tr("Đánh giá", "Grade"), tr("Đơn vị", "Unit"), tr("Chỉ tiêu", "Target"),
+         tr("Tiêu đề", "Title")],
+        [(str(r["id"])[:8], show_date(r["deadline"]), state_name(r["state"]),
+          grade_name(r.get("grade")), r["unit"], r.get("target") or "-", r["title"])
+         for r in page.rows]))
+    if page.next_cursor:
+        click.echo(tr(f"Còn nữa: thêm --after {page.next_cursor}",
+                      f"More: add --after {page.next_cursor}"))
+
+
+@task.command("show")
+@click.argument("task_ref", metavar="ID")
+@click.option("--history", is_flag=True, help="Also list every event of the task.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def task_show(task_ref: str, history: bool, as_json: bool) -> None:
+    """Show one task (and its history)."""
+    store = current_run().store
+    task_id = params.task_id(task_ref)
+    found = store.service.get_task(task_id)
+    data = {
+        "id": str(task_id), "title": found.title, "description": found.description,
+        "state": found.state, "unit": found.unit, "plan": found.plan,
+        "target": found.target, "deadline": found.deadline,
+        "original_deadline": found.original_deadline, "extensions": found.extensions,
+        "percent": found.percent, "reported_value": found.reported_value,
+        "verified_value": found.verified_value, "assigned_by": found.assigned_by,
+        "reported_by": found.reported_by, "version": found.version,
+    }
+    entries = (alert_queries.task_history_with_alerts(store, task_id, current_run().lang)
+               if history or as_json else [])
+    if as_json:
+        data["history"] = [{key: e.get(key) for key in
+                            ("version", "type", "actor", "at", "summary", "data")}
+                           for e in entries]
+        echo_json(data)
+        return
+    described = tr("Mô tả", "Description")
+    lines = [
+        (tr("Mã", "Id"), str(task_id)),
+        (tr("Tiêu đề", "Title"), found.title),
+        (tr("Trạng thái", "State"), state_name(found.state)),
+        (tr("Đơn vị", "Unit"), found.unit),
+        (tr("Chỉ tiêu", "Target"), f"{found.target} ({found.plan})" if found.target else "-"),
+        (tr("Hạn", "Deadline"), show_date(found.deadline) + (
+            tr(f" (hạn ban đầu {show_date(found.original_deadline)})",
+               f" (originally {show_date(found.original_deadline)})")
+            if found.extensions else "")),
+        (tr("Tiến độ", "Progress"), f"{found.percent}%" if found.percent is not None else "-"),
+        (tr("Phiên bản", "Version"), str(found.version)),
+        (described, found.description or "-"),
+    ]
+    width = max(len(label) for label, _ in lines)
+    for label, value in lines:
+        # Only the description may span lines; a line break elsewhere could forge a row.
+        shown = printable(value, lines=label == described)
+        click.echo(f"{label.ljust(width)}  {shown}")
+    if history:
+        click.echo()
+        click.echo(table([tr("Phiên bản", "Version"), tr("Thời gian", "Time"),
+                          tr("Người thực hiện", "Actor"), tr("Sự kiện", "Event")],
+                         [(e["version"], show_time(e["at"]), e["actor"],
+                           e.get("summary") or e["type"]) for e in entries]))
+
+
+@click.command("summary", cls=GuardedCommand)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def summary(as_json: bool) -> None:
+    """Counts by state, tasks due within 7 days, overdue tasks."""
+    store = current_run().store
+    today = local_today()
+    counts = queries.counts(store, today=today)
+    due_soon = queries.due_soon(store, days=7, today=today)
+    overdue = queries.overdue(store, today=today)
+    if as_json:
+        echo_json({"today": today, "total": counts["total"], "by_state": counts["by_state"],
+                   "by_grade": counts.get("by_grade", {}), "due_soon": counts["due_soon"],
+                   "overdue": counts["overdue"],
+                   "due_soon_tasks": [task_json(r) for r in due_soon],
+                   "overdue_tasks": [task_json(r) for r in overdue]})
+        return
+    click.echo(tr(f"Tổng hợp nhiệm vụ ngày {show_date(today)}: {counts['total']} nhiệm vụ",
+                  f"Tasks on {show_date(today)}: {counts['total']} in all"))
+    click.echo(table([tr("Trạng thái", "State"), tr("Số nhiệm vụ", "Tasks")],
+                     [(state_name(s.value), counts["by_state"].get(s.value, 0))
+                      for s in State]))
+    for label_vi, label_en, count, rows in (
+            ("Sắp đến hạn (7 ngày)", "Due within 7 days", counts["due_soon"], due_soon),
+            ("Quá hạn", "Overdue", counts["overdue"], overdue)):
+        click.echo()
+        click.echo(f"{tr(label_vi, label_en)}: {count}")
+        if rows:
+            click.echo(table([tr("Mã", "Id"), tr("Hạn", "Deadline"),
+                              tr("Đơn vị", "Unit"), tr("Tiêu đề", "Title")],
+                             [(str(r["id"])[:8], show_date(r["deadline"]), r["unit"],
+                               r["title"]) for r in rows]))

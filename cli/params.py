@@ -1,0 +1,81 @@
+"""Reading what people type: dates, task ids, evidence files, measured values."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import click
+
+from cli.runtime import bad_input, current_run
+from events import queries
+from events.log.evidence_files import Staging, media_type_of
+from workflow import validate
+from workflow.evidence import Evidence
+
+
+def parse_date(text: str) -> date:
+    """``2025-03-31`` or ``31/03/2025``; anything else is bad input (exit 2)."""
+    found = validate.typed_date(text)
+    if found is None:
+        raise bad_input(f"ngày “{text}” không hợp lệ; nhập YYYY-MM-DD hoặc DD/MM/YYYY",
+                        f"'{text}' is not a date; type YYYY-MM-DD or DD/MM/YYYY")
+    try:
+        return date(*found)
+    except ValueError:
+        raise bad_input(f"ngày “{text}” không tồn tại",
+                        f"the date '{text}' does not exist") from None
+
+
+class DateType(click.ParamType):
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        return value if isinstance(value, date) else parse_date(str(value))
+
+
+DATE = DateType()
+
+
+def parse_value(text: str | None) -> Decimal | None:
+    """A measured value as typed (``62``, ``62,5``); the rules check its range."""
+    if text is None:
+        return None
+    try:
+        number = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise bad_input(f"giá trị “{text}” không phải là số",
+                        f"the value '{text}' is not a number") from None
+    if not number.is_finite():
+        raise bad_input(f"giá trị “{text}” không phải là số",
+                        f"the value '{text}' is not a number")
+    return number
+
+
+def task_id(text: str) -> UUID:
+    """A task's id from its full uuid or a unique prefix (as ``task list`` shows it)."""
+    return queries.resolve_task_id(current_run().store, text)
+
+
+def stage_evidence(batch: Staging, path_text: str) -> Evidence:
+    """Stage an evidence file: its bytes are kept if the report is recorded.
+
+    A file that cannot be read is bad input (exit 2); an instance folder that cannot
+    be written is not the typist's fault, and is left to fail as an internal error.
+    """
+    path = Path(path_text)
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise bad_input(f"không đọc được tệp minh chứng “{path_text}” ({reason})",
+                        f"cannot read the evidence file '{path_text}' ({reason})") from None
+    with stream:
+        return batch.add(stream, path.name, media_type_of(path.name))

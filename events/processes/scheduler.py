@@ -1,0 +1,129 @@
+"""Running the sweep and the mail on a timetable (APScheduler 3.x).
+
+Three jobs: the deadline sweep (every 15 minutes, and once at start-up to catch up
+on downtime), the morning digest (07:00 in Vietnam), and the mail sender (every
+minute, only when SMTP is configured). Each job runs alone (``max_instances=1``),
+runs that piled up run once (``coalesce=True``) and a late run is never dropped
+(``misfire_grace_time=None``). Sweeps are safe to overlap across processes anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from events.processes.mail import MailConfig, send_pending
+from events.processes.sweep import sweep
+from workflow.alerts import AlertPolicy
+from workflow.clock import LOCAL_TZ
+
+if TYPE_CHECKING:
+    from events.system import System
+
+log = logging.getLogger("nhiemvu.alerts")
+
+JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1,
+                                "misfire_grace_time": None}
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    sweep_every: timedelta = timedelta(minutes=15)
+    morning: time = time(7, 0)
+    mail_every: timedelta = timedelta(minutes=1)
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    mail: MailConfig | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> SchedulerConfig:
+        """``NHIEMVU_ALERT_SWEEP_MINUTES``, ``NHIEMVU_ALERT_MORNING`` (HH:MM), the
+        policy's ``NHIEMVU_ALERT_*`` and the mail's ``NHIEMVU_SMTP_URL``."""
+        raw = env.get("NHIEMVU_ALERT_SWEEP_MINUTES", "15").strip()
+        try:
+            minutes = int(raw)
+            morning = time.fromisoformat(env.get("NHIEMVU_ALERT_MORNING", "07:00").strip())
+        except ValueError:
+            raise ValueError("NHIEMVU_ALERT_SWEEP_MINUTES must be a number of minutes and "
+                             "NHIEMVU_ALERT_MORNING a time such as 07:00") from None
+        if not 1 <= minutes <= 1440:
+            raise ValueError("NHIEMVU_ALERT_SWEEP_MINUTES must be from 1 to 1440")
+        return cls(sweep_every=timedelta(minutes=minutes), morning=morning,
+                   policy=AlertPolicy.from_env(env), mail=MailConfig.from_env(env))
+
+
+def scheduler_enabled(env: Mapping[str, str] = os.environ) -> bool:
+    """False when ``NHIEMVU_SCHEDULER=off``: another process runs the scheduler."""
+    return env.get("NHIEMVU_SCHEDULER", "on").strip().lower() not in ("off", "0", "no", "false")
+
+
+class AlertJobs:
+    """What the jobs do; a lock keeps this process's sweeps one at a time."""
+
+    def __init__(self, store_factory: Callable[[], System], config: SchedulerConfig):
+        self.store_factory = store_factory
+        self.config = config
+        self.lock = threading.Lock()
+
+    def sweep(self, *, morning: bool = False) -> None:
+        with self.lock:
+            try:
+                result = sweep(self.store_factory(), policy=self.config.policy,
+                               mail=True if morning else None)
+            except Exception:  # a failed run must not stop the next ones
+                log.exception("deadline sweep failed")
+                return
+        log.info("deadline sweep: %d due, %d raised, %d mails queued",
+                 result.due, result.raised, result.digests)
+        if morning:
+            self.send_mail()
+
+    def send_mail(self) -> None:
+        if self.config.mail is None:
+            return
+        try:
+            result = send_pending(self.store_factory(), self.config.mail)
+        except Exception:
+            log.exception("sending mail failed")
+            return
+        if result.sent or result.failed:
+            log.info("mail: %d sent, %d failed", result.sent, result.failed)
+
+
+def build_scheduler(store_factory: Callable[[], System], config: SchedulerConfig | None = None,
+                    *, blocking: bool = False) -> BaseScheduler:
+    """The scheduler with its jobs, not started. ``store_factory()`` is called at
+    each run and what it returns is not closed: hand it the app's own store."""
+    config = config or SchedulerConfig.from_env()
+    jobs = AlertJobs(store_factory, config)
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = kind(timezone=LOCAL_TZ, job_defaults=JOB_DEFAULTS)
+    scheduler.add_job(jobs.sweep, IntervalTrigger(seconds=config.sweep_every.total_seconds()),
+                      id="deadline-sweep", next_run_time=datetime.now(UTC))
+    scheduler.add_job(jobs.sweep, CronTrigger(hour=config.morning.hour,
+                                              minute=config.morning.minute, timezone=LOCAL_TZ),
+                      id="morning-digest", kwargs={"morning": True})
+    if config.mail is not None:
+        scheduler.add_job(jobs.send_mail,
+                          IntervalTrigger(seconds=config.mail_every.total_seconds()),
+                          id="send-mail")
+    return scheduler
+
+
+def start_scheduler(store_factory: Callable[[], System],
+                    config: SchedulerConfig | None = None) -> BackgroundScheduler:
+    """Start the jobs in background threads; call ``.shutdown()`` on exit."""
+    scheduler = build_scheduler(store_factory, config)
+    assert isinstance(scheduler, BackgroundScheduler)
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,48 @@
+"""Helpers for reading the projections back: times, values, today, the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from workflow.clock import LOCAL_TZ, local_today, use_clock
+
+if TYPE_CHECKING:
+    from events.system import System
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """Times come back naive from SQLite; they were stored in UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def value(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def today_of(store: System, today: date | None = None) -> date:
+    """``today`` if given, else today in Vietnam by the store's clock."""
+    if today is not None:
+        return today
+    clock = getattr(store.service, "clock", None)
+    if clock is None:
+        return local_today()
+    with use_clock(clock):
+        return local_today()
+
+
+def start_of(day: date | datetime) -> datetime:
+    if isinstance(day, datetime):
+        return day if day.tzinfo else day.replace(tzinfo=UTC)
+    return datetime.combine(day, time(), LOCAL_TZ).astimezone(UTC)
+
+
+def end_of(day: date | datetime) -> datetime:
+    if isinstance(day, datetime):
+        return day if day.tzinfo else day.replace(tzinfo=UTC)
+    return start_of(day + timedelta(days=1))
+
+

@@ -1,0 +1,184 @@
+"""The task board: one row per task, kept current from the task's events.
+
+A batch of events is applied in memory: the rows it touches are read in one query,
+changed, and written back with one ``executemany`` per kind, so replaying a million
+events costs a few statements per batch rather than one per event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from events.readmodels import tables
+from events.readmodels.projection import Logged, Projection, execute_many, text_value
+from events.readmodels.searchable import search_key
+from events.readmodels.tally import Tally, keys_of
+
+T = tables.tasks
+_CHUNK = 500
+# Built once: constructing a 28-column UPDATE costs more than running it.
+_UPDATE = (update(T).where(T.c.id == bindparam("b_id"))
+           .values({c.name: bindparam(f"b_{c.name}") for c in T.columns if c.name != "id"}))
+
+
+_INSERT = insert(T)
+_BY_IDS = select(T).where(T.c.id.in_(bindparam("ids", expanding=True)))
+
+
+class TaskBoard(Projection):
+    name = "tasks"
+    tables = tables.OWNERS["tasks"]
+    areas = frozenset({"task", "plan"})
+
+    def apply(self, conn: Connection, events: list[Logged]) -> None:
+        batch = _Batch(conn)
+        # Rows of tasks created in this batch are made here, not looked up: in a
+        # rebuild that is nearly every task, and a lookup of thousands of ids that
+        # are not there yet costs more than the rest of the batch (on PostgreSQL a
+        # table without statistics yet is scanned once per id list).
+        created = {e.key for e in events if e.type == "TaskAssigned"}
+        batch.preload({e.key for e in events if e.area == "task" and e.key not in created})
+        for event in events:
+            if event.area == "plan":
+                batch.flush()
+                self._plan_changed(conn, event)
+                continue
+            handler = getattr(self, f"_on_{event.type}", None)
+            if handler is None:
+                continue
+            row = batch.new(event) if event.type == "TaskAssigned" else batch.row(event.key)
+            if row is None:  # an event of a task we never saw created: ignore it
+                continue
+            handler(row, event, event.data)
+            row["version"] = event.version
+            row["last_activity"] = event.at
+        batch.flush()
+
+    # -- plan changes only move targets between pillars -------------------------
+
+    def _plan_changed(self, conn: Connection, event: Logged) -> None:
+        content = event.data["content"]
+        plan = content["code"]
+        known = {r.target: r.pillar for r in conn.execute(
+            select(tables.task_targets).where(tables.task_targets.c.plan == plan))}
+        for target in content.get("targets", []):
+            code, pillar = target["code"], target["pillar"]
+            if code not in known:
+                conn.execute(insert(tables.task_targets).values(
+                    plan=plan, target=code, pillar=pillar))
+            elif known[code] != pillar:
+                conn.execute(update(tables.task_targets).where(
+                    tables.task_targets.c.plan == plan, tables.task_targets.c.target == code)
+                    .values(pillar=pillar))
+                conn.execute(update(T).where(T.c.plan == plan, T.c.target == code)
+                             .values(pillar=pillar))
+
+    # -- task events --------------------------------------------------------------
+
+    def _on_TaskAssigned(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        row.update(
+            id=e.key, title=d["title"], description=d.get("description", ""),
+            search_key=search_key(f"{d['title']} {d.get('description', '')}"),
+            unit=d["unit"], plan=d.get("plan"), target=d.get("target"), pillar=None,
+            state="assigned", grade=None, deadline=d["deadline"],
+            original_deadline=d["deadline"], extensions=0, returns=0, percent=None,
+            assigned_at=e.at, assigned_by=e.actor, started_at=None, reported_at=None,
+            reported_on=None, reported_by=None, reported_value=None, verified_at=None,
+            verified_by=None, verified_value=None, cancelled_at=None,
+        )
+
+    def _on_WorkStarted(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        row["state"] = "in_progress"
+        row["started_at"] = row["started_at"] or e.at
+
+    def _on_ProgressNoted(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        if d.get("percent") is not None:
+            row["percent"] = d["percent"]
+
+    def _on_ReportSubmitted(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        row.update(state="reported", reported_at=e.at, reported_on=e.local_day,
+                   reported_by=e.actor, reported_value=text_value(d.get("value")))
+
+    def _on_ReportVerified(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        # On time: the verified report was submitted (Vietnam date) by the deadline in force.
+        on_time = row["reported_on"] is not None and row["reported_on"] <= row["deadline"]
+        row.update(state="verified", verified_at=e.at, verified_by=e.actor,
+                   verified_value=row["reported_value"],
+                   grade="done_on_time" if on_time else "done_late")
+
+    def _on_ReportReturned(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        row["state"] = "in_progress"
+        row["returns"] += 1
+
+    def _on_DeadlineExtended(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        row["deadline"] = d["deadline"]
+        row["extensions"] += 1
+
+    def _on_TaskReassigned(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        row["unit"] = d["unit"]
+
+    def _on_TaskCancelled(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
+        row.update(state="cancelled", grade="cancelled", cancelled_at=e.at)
+
+
+class _Batch:
+    """The rows one batch touches: loaded once, written back once."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.created: set[str] = set()
+        # Each loaded task's tally buckets before the batch changed it.
+        self.before: dict[str, Any] = {}
+        self.pillars: dict[tuple[str, str], str] | None = None
+
+    def new(self, event: Logged) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        self.rows[event.key] = row
+        self.created.add(event.key)
+        return row
+
+    def row(self, key: str) -> dict[str, Any] | None:
+        if key not in self.rows:
+            found = self.conn.execute(select(T).where(T.c.id == key)).mappings().first()
+            if found is None:
+                return None
+            self._loaded(dict(found))
+        return self.rows[key]
+
+    def _loaded(self, row: dict[str, Any]) -> None:
+        self.rows[row["id"]] = row
+        self.before[row["id"]] = keys_of(row)
+
+    def preload(self, keys: set[str]) -> None:
+        missing = [k for k in keys if k not in self.rows]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start:start + _CHUNK]
+            for found in self.conn.execute(_BY_IDS, {"ids": chunk}).mappings():
+                self._loaded(dict(found))
+
+    def _pillar(self, plan: str | None, target: str | None) -> str | None:
+        if not target:
+            return None
+        if self.pillars is None:
+            self.pillars = {(r.plan, r.target): r.pillar
+                            for r in self.conn.execute(select(tables.task_targets))}
+        return self.pillars.get((plan or "", target))
+
+    def flush(self) -> None:
+        created = [self.rows[k] for k in self.created]
+        for row in created:
+            row["pillar"] = self._pillar(row["plan"], row["target"])
+        changed = [row for key, row in self.rows.items() if key not in self.created]
+        execute_many(self.conn, _INSERT, created)
+        execute_many(self.conn, _UPDATE, [{f"b_{k}": v for k, v in r.items()} for r in changed])
+        tally = Tally()
+        for key, row in self.rows.items():
+            tally.move(self.before.get(key), row)
+        tally.write(self.conn)
+        self.rows.clear()
+        self.created.clear()
+        self.before.clear()
+        self.pillars = None

@@ -1,0 +1,322 @@
+"""Keeping the projections caught up with the log, exactly once.
+
+Every batch is one transaction that (1) locks the projections' position rows, (2)
+applies the batch's events to each projection behind them, each projection in a
+savepoint of its own, parking any event it cannot apply (``parking.py``), and (3)
+moves their positions. A crash anywhere rolls all three back, so a batch is never half-applied
+and never applied twice. Two processes catching up at once take turns: PostgreSQL
+by ``SELECT … FOR UPDATE`` on the position rows, SQLite by ``BEGIN IMMEDIATE`` (see
+``writing.py``).
+
+SQLite has no subscriptions, so catching up is polling: after every save (read
+your writes) and whenever someone asks (``nhiemvu projections …``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Connection,
+    Index,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.types import NullType
+
+from events.readmodels import tables
+from events.readmodels.alert_feed import AlertFeed
+from events.readmodels.alert_schedule import AlertSchedule
+from events.readmodels.audit import AuditLog
+from events.readmodels.board import TaskBoard
+from events.readmodels.decoding import LogDecoder
+from events.readmodels.organisation import Organisation, Plans
+from events.readmodels.parking import apply_isolated, decode_all, is_transient
+from events.readmodels.projection import Logged, Projection
+from events.readmodels.shadow import ShadowBuild
+from events.readmodels.writing import write_transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from workflow.application import Workflow
+
+P = tables.positions
+D = tables.definitions
+K = tables.parked
+log = logging.getLogger(__name__)
+# Statements built once: building and cache-keying a statement costs about as much
+# as running it, and a command's catch-up runs a dozen of them.
+_POSITIONS = select(P.c.name, P.c.position).where(P.c.name.in_(bindparam("names", expanding=True)))
+_POSITIONS_LOCKED = _POSITIONS.order_by(P.c.name).with_for_update()
+_MOVE = (update(P).where(P.c.name.in_(bindparam("names", expanding=True)))
+         .values(position=bindparam("last")))
+# Rebuilds read the log in larger batches: fewer commits, same guarantees.
+REBUILD_BATCH = 20000
+# A test hook: seconds to wait inside each batch's transaction before committing,
+# so a crash test can kill the process while a batch is half done.
+PAUSE_ENV = "NHIEMVU_CATCHUP_PAUSE"
+
+
+class Projections:
+    """All read models of one store: ``catch_up()``, ``rebuild()``, ``status()``."""
+
+    def __init__(self, application: Workflow, engine: Engine, *, batch_size: int = 1000):
+        # The application for its recorder (the log's positions and rows) and its
+        # mapper (decoding); the engine for the read-model tables beside the log.
+        self.application = application
+        self._engine = engine
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self.batch_size = batch_size
+        self.rebuild_batch_size = max(batch_size, REBUILD_BATCH)
+        self.all: list[Projection] = [Organisation(), Plans(), TaskBoard(), AuditLog(),
+                                      AlertSchedule(), AlertFeed()]
+        self.by_name = {p.name: p for p in self.all}
+        self._reads: dict[int, Any] = {}
+        self._decode = LogDecoder(application.mapper)
+        self.create_tables()
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.all]
+
+    @property
+    def engine(self) -> Any:
+        return self._engine
+
+    def create_tables(self) -> None:
+        """Create missing read-model tables and position rows (idempotent); rebuild
+        any projection whose definition changed since its rows were written."""
+        tables.metadata.create_all(self.engine, checkfirst=True)
+        with self._write() as conn:
+            # Indexes a table gained since it was created.
+            self._create_indexes(conn, self._indexes(self.names))
+            have = set(conn.execute(select(P.c.name)).scalars())
+            missing = [{"name": n, "position": 0} for n in self.names if n not in have]
+            if missing:
+                conn.execute(insert(P), missing)
+            stale = self._follow_definitions(conn)
+        if stale:
+            ShadowBuild(self, stale).run(only_stale=True)
+
+    def _follow_definitions(self, conn: Connection) -> list[str]:
+        """The projections whose stored definition differs from their current one.
+
+        They keep their rows until the rebuild that this finds necessary swaps in
+        new ones, and that swap records the new definition: a rebuild killed half
+        way is simply done again at the next start.
+        """
+        self._lock_positions(conn, self.names)
+        stored = dict(conn.execute(select(D.c.name, D.c.definition)).tuples().all())
+        stale = []
+        for projection in self.all:
+            now = projection.definition()
+            if projection.name not in stored:
+                # First seen (a new projection, or a store from before definitions were
+                # recorded): its rows were made by this code as far as anyone knows.
+                conn.execute(insert(D).values(name=projection.name, definition=now))
+            elif stored[projection.name] != now:
+                log.warning("Read model %s: definition changed (%s → %s); rebuilding it.",
+                            projection.name, stored[projection.name], now)
+                stale.append(projection.name)
+        return stale
+
+    # -- reading the log ---------------------------------------------------------
+
+    def head(self) -> int:
+        return self.application.recorder.max_notification_id() or 0
+
+    def _read(self, conn: Connection, after: int, limit: int) -> list[Logged]:
+        # The recorder's own table, read with Core inside our transaction: the rows
+        # ``select_notifications`` returns, without ORM objects, and with the id's
+        # raw value (the decoder makes its hex key without building a UUID).
+        if limit not in self._reads:
+            table = self.application.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+            self._reads[limit] = (
+                select(table.c.id, type_coerce(table.c.originator_id, NullType()),
+                       table.c.originator_version, table.c.topic, table.c.state)
+                .where(table.c.id > bindparam("after")).order_by(table.c.id).limit(limit))
+        return decode_all(self._decode, conn.execute(self._reads[limit], {"after": after}).all())
+
+    # -- catching up -------------------------------------------------------------
+
+    def catch_up(self, name: str | None = None) -> int:
+        """Apply every event not yet applied; return how many events were read."""
+        return self._catch_up(self._chosen(name))
+
+    def _catch_up(self, chosen: list[str], conn: Connection | None = None, *,
+                  batch_size: int | None = None, analyse: bool = False) -> int:
+        """``analyse``: a PostgreSQL rebuild's new tables are analysed after batches
+        1, 2, 4, 8… so the planner's statistics keep pace with their growth
+        (autovacuum is too late for them: without statistics a lookup by a list of
+        ids becomes a scan of the whole table per batch)."""
+        size = batch_size or self.batch_size
+        total = batches = 0
+        while True:
+            try:
+                with self._write(conn) as tx:
+                    count = self._batch(tx, chosen, size, isolated=False)
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                # An event some projection cannot apply: the batch rolled back whole;
+                # apply it again with each projection isolated, parking what fails.
+                with self._write(conn) as tx:
+                    count = self._batch(tx, chosen, size)
+            total += count
+            batches += 1
+            if count < size:
+                return total
+            if analyse and batches & (batches - 1) == 0:
+                with self._write(conn) as tx:
+                    self._analyse(tx, chosen)
+
+    def fill(self, conn: Connection, chosen: list[str], *, rebuilding: bool = True) -> int:
+        """Catch ``chosen`` up on ``conn`` (a rebuild's shadow), in large batches."""
+        return self._catch_up(chosen, conn, batch_size=self.rebuild_batch_size,
+                              analyse=rebuilding and self.is_postgres)
+
+    def fill_in(self, tx: Connection, chosen: list[str]) -> int:
+        """Catch ``chosen`` up inside the caller's transaction ``tx``."""
+        total = 0
+        while count := self._batch(tx, chosen, self.rebuild_batch_size):
+            total += count
+        return total
+
+    def _lock_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        query = _POSITIONS_LOCKED if self.is_postgres else _POSITIONS
+        return dict(conn.execute(query, {"names": names}).tuples().all())
+
+    def _batch(self, conn: Connection, chosen: list[str], size: int, *,
+               isolated: bool = True) -> int:
+        """One batch in the caller's transaction; return how many events it read."""
+        pause = float(os.environ.get(PAUSE_ENV) or 0)
+        positions = self._lock_positions(conn, chosen)
+        start = min(positions.values())
+        events = self._read(conn, start, size)
+        if not events:
+            return 0
+        last = events[-1].position
+        for name in chosen:
+            after = positions[name]
+            projection = self.by_name[name]
+            mine = [e for e in events if e.position > after and e.area in projection.areas]
+            if mine:
+                # Isolated: a projection that fails on an event parks it, and neither
+                # it nor the others stop there.
+                apply_isolated(conn, projection, mine, isolated=isolated)
+        behind = [name for name in chosen if positions[name] < last]
+        conn.execute(_MOVE, {"names": behind, "last": last})
+        if pause:
+            time.sleep(pause)
+        return len(events)
+
+    # -- rebuilding --------------------------------------------------------------
+
+    def reset(self, name: str | None = None) -> None:
+        """Drop the projection's tables, create them afresh, put it at the log's start.
+
+        Dropping (not deleting rows) also brings a changed table or index definition
+        into an existing database. The live views are empty until caught up: what
+        operators run is ``rebuild``, which never empties them.
+        """
+        with self._write() as conn:
+            chosen = self._chosen(name)
+            for table in reversed(self._tables(chosen)):
+                table.drop(conn, checkfirst=True)
+            for table in self._tables(chosen):
+                table.create(conn)
+            conn.execute(update(P).where(P.c.name.in_(chosen)).values(position=0))
+            conn.execute(delete(K).where(K.c.projection.in_(chosen)))
+
+    def rebuild(self, name: str | None = None) -> int:
+        """Replay the whole log into new tables for one projection (or all), then swap
+        them for the live ones; return how many events were read."""
+        return ShadowBuild(self, self._chosen(name)).run()
+
+    def retry(self, name: str | None = None) -> dict[str, int]:
+        """Apply parked events again, now that their cause is fixed; return, for each
+        projection that had some, how many are still parked.
+
+        The projection is rebuilt (beside the live one, then swapped), so a parked
+        event is applied in its place in the log and the events after it see its
+        effect: applying it alone, late, could leave rows a clean build would not.
+        """
+        chosen = [n for n, count in self._parked_counts().items()
+                  if count and (name is None or n == name)]
+        if name is not None:
+            self._chosen(name)
+        if chosen:
+            ShadowBuild(self, chosen).run()
+        still = self._parked_counts()
+        return {n: still.get(n, 0) for n in chosen}
+
+    def parked(self, name: str | None = None) -> list[dict[str, Any]]:
+        """The events set aside, by position: projection, position, topic, error, when."""
+        query = select(K).order_by(K.c.position, K.c.projection)
+        if name is not None:
+            query = query.where(K.c.projection == name)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def _parked_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(K.c.projection, func.count())
+                                     .group_by(K.c.projection)).tuples().all())
+
+    def _analyse(self, conn: Connection, names: list[str]) -> None:
+        for table in self._tables(names):
+            conn.exec_driver_sql(f"ANALYZE {table.name}")
+
+    def _tables(self, names: list[str]) -> list[Any]:
+        return [table for name in names for table in self.by_name[name].tables]
+
+    def _indexes(self, names: list[str]) -> list[Index]:
+        return [index for name in names for table in self.by_name[name].tables
+                for index in sorted(table.indexes, key=lambda i: str(i.name))]
+
+    def _create_indexes(self, conn: Connection, indexes: list[Index]) -> None:
+        if self.is_postgres:
+            query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        else:
+            query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+        have = set(conn.exec_driver_sql(query).scalars())
+        for index in indexes:
+            if index.name not in have:
+                index.create(conn)
+
+    def status(self) -> list[dict[str, Any]]:
+        head = self.head()
+        parked = self._parked_counts()
+        with self.engine.connect() as conn:
+            positions = dict(conn.execute(select(P.c.name, P.c.position)).tuples().all())
+            rows = {name: conn.execute(select(func.count()).select_from(
+                self.by_name[name].tables[0])).scalar_one() for name in self.names}
+        return [{"name": name, "position": positions.get(name, 0), "head": head,
+                 "behind": head - positions.get(name, 0), "rows": rows[name],
+                 "parked": parked.get(name, 0)}
+                for name in self.names]
+
+    def _chosen(self, name: str | None) -> list[str]:
+        if name is None:
+            return self.names
+        if name not in self.by_name:
+            raise KeyError(name)
+        return [name]
+
+    @contextmanager
+    def _write(self, conn: Connection | None = None) -> Iterator[Connection]:
+        with write_transaction(conn or self.engine) as tx:
+            yield tx
+
+    write = _write

@@ -1,0 +1,74 @@
+"""Running totals of the board, moved by the tasks projection in the same batch.
+
+Each task sits in one ``rm_task_count`` bucket and, while open and not reported
+late, in one ``rm_task_due`` bucket. A batch computes every touched task's buckets
+before and after, and adds the differences with an upsert; empty buckets are
+deleted, so a rebuilt tally is identical to one kept incrementally.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from events.readmodels import tables
+
+Key = tuple[Any, ...]
+
+
+def count_key(row: dict[str, Any]) -> Key:
+    late = bool(row["state"] == "reported" and row["reported_on"] is not None
+                and row["reported_on"] > row["deadline"])
+    return (row["unit"], row["plan"] or "", row["target"] or "", row["state"],
+            row["grade"] or "", late)
+
+
+def due_key(row: dict[str, Any]) -> Key | None:
+    unit, _, _, state, grade, late = count_key(row)
+    if grade or late:
+        return None
+    return (row["deadline"], unit, state)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.counts: Counter[Key] = Counter()
+        self.due: Counter[Key] = Counter()
+
+    def move(self, before: tuple[Key, Key | None] | None, row: dict[str, Any]) -> None:
+        after = (count_key(row), due_key(row))
+        if before == after:
+            return
+        if before is not None:
+            self.counts[before[0]] -= 1
+            if before[1] is not None:
+                self.due[before[1]] -= 1
+        self.counts[after[0]] += 1
+        if after[1] is not None:
+            self.due[after[1]] += 1
+
+    def write(self, conn: Connection) -> None:
+        _add(conn, tables.task_counts, ("unit", "plan", "target", "state", "grade", "late"),
+             self.counts)
+        _add(conn, tables.task_due, ("deadline", "unit", "state"), self.due)
+        self.counts.clear()
+        self.due.clear()
+
+
+def keys_of(row: dict[str, Any]) -> tuple[Key, Key | None]:
+    return count_key(row), due_key(row)
+
+
+def _add(conn: Connection, table: Table, columns: tuple[str, ...], deltas: Counter) -> None:
+    rows = [{**dict(zip(columns, key, strict=True)), "n": n} for key, n in deltas.items() if n]
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=list(columns), set_={"n": table.c.n + statement.excluded.n}), rows)
+    if any(n < 0 for n in deltas.values()):
+        conn.execute(delete(table).where(table.c.n == 0))

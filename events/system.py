@@ -1,0 +1,60 @@
+"""The composition root: the one place a process wires nhiemvu together.
+
+``System(url)`` opens the event store the URL names (see ``events.settings``), builds
+the application service (``workflow.application.Workflow``) on it, creates the read
+models beside the log and registers their catch-up after every save. The CLI builds
+one per run, the web app one per process (``web.storage``), the scheduler shares the
+web's. Everything else receives it and never builds its own.
+
+May import: every sub-package of ``events`` and ``workflow``; nothing imports it at
+run time except the interfaces and the processes (the rest only for type hints).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from events.log.damage import first_damaged_position
+from events.readmodels import Projections
+from events.settings import database_url
+from workflow.application import Workflow
+from workflow.clock import Clock
+
+
+class System:
+    """The application service plus the read models beside it; close it when done."""
+
+    def __init__(self, url: str | None = None, *, clock: Clock | None = None):
+        self.url = database_url(url)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": self.url,
+            "CREATE_TABLE": "y",
+        }
+        self.service = Workflow(env, clock)
+        self.service.locate_damage = lambda aggregate_id: first_damaged_position(
+            self.service, aggregate_id)
+        # Creates the read-model tables if missing, like the event tables above.
+        self.projections = Projections(self.service, self.engine)
+        self.service.after_save.append(self.projections.catch_up)
+
+    @property
+    def engine(self) -> Engine:
+        engine = self.service.recorder.datastore.engine  # type: ignore[attr-defined]
+        assert engine is not None
+        return engine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def close(self) -> None:
+        self.service.close()
+        # The library leaves its pooled connections open; a closed store holds none.
+        self.engine.dispose()
+
+    def __enter__(self) -> System:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
