@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Re-extract every user-facing text into the one catalogue, merge, compile.
+BABEL_KEYWORDS := -k lazy_gettext -k N_ -k NP_:1c,2 -k lazy -k translate -k ntranslate:1,2
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --omit-header \
+	  -o workflow/translations/messages.pot .
+	$(BIN)/pybabel update -N -i workflow/translations/messages.pot -d workflow/translations
+	$(BIN)/pybabel compile -d workflow/translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,8 +14,9 @@ from cli.output import echo_json, table
 from cli.runtime import GuardedGroup, bad_input, current_run, tr
 from events import queries
 from workflow import plan_file
-from workflow.errors import ROLE_NAMES
+from workflow.errors import role_name
 from workflow.rules import Role
+from workflow.words import translate
 
 
 def register(main: click.Group) -> None:
@@ -115,7 +116,8 @@ def user_add(username: str, role: str, unit_code: str | None, display_name: str,
     password = read_password()
     current_run().store.service.add_user(username, role, password, unit=unit_code,
                                          display_name=display_name, email=email)
-    role_vi, role_en = ROLE_NAMES[role]
+    role_vi = role_name(role)
+    role_en = translate(role_vi, "en")
     click.echo(tr(f"Đã tạo người dùng {username.strip().lower()} ({role_vi}).",
                   f"Created the user {username.strip().lower()} ({role_en})."))
 

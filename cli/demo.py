@@ -9,7 +9,8 @@ from cli.runtime import CliError, GuardedCommand, bad_input, current_run, tr
 from events.demo import sample as demo
 from events.log.evidence_files import EvidenceFiles
 from workflow import passwords
-from workflow.errors import ROLE_NAMES, DomainError
+from workflow.errors import DomainError, role_name
+from workflow.words import translate
 
 
 def register(main: click.Group) -> None:
@@ -56,7 +57,7 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
         headers.append(tr("Mật khẩu (chỉ hiện lần này)", "Password (shown once)"))
     rows = []
     for user in users:
-        role = ROLE_NAMES[user.role][0 if run.lang == "vi" else 1]
+        role = translate(role_name(user.role), run.lang)
         row = [user.username, role, user.unit or "-"]
         if password is None:
             row.append(user.password)

@@ -12,11 +12,12 @@ from uuid import UUID
 
 import click
 
-from cli.runtime import tr
+from cli.runtime import current_run, tr
 from cli.terminal import printable
 from events.queries.grading import GRADE_NAMES
+from workflow import rules
 from workflow.clock import LOCAL_TZ
-from workflow.rules import STATE_NAMES, State
+from workflow.words import translate
 
 
 def show_date(day: date | None) -> str:
@@ -28,11 +29,7 @@ def show_time(moment: datetime | None) -> str:
 
 
 def state_name(state: str) -> str:
-    try:
-        vi, en = STATE_NAMES[State(state)]
-    except ValueError:
-        return state
-    return tr(vi, en)
+    return translate(rules.state_name(state), current_run().lang)
 
 
 def grade_name(grade: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from events.settings import instance_folder
+from workflow import words
 
 MB = 1024 * 1024
 
@@ -35,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": False,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    # The one catalogue, shared with the CLI, the e-mails and the domain's words.
+    "BABEL_TRANSLATION_DIRECTORIES": str(words.CATALOGUE),
     "PAGE_SIZE": 50,
     "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript",
                            "text/javascript", "application/json"],

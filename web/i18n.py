@@ -9,9 +9,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import get_locale, lazy_gettext
 
+from workflow import rules, words
 from workflow.clock import LOCAL_TZ
-from workflow.errors import ROLE_NAMES, DomainError
-from workflow.rules import STATE_NAMES, State
+from workflow.errors import DomainError
+from workflow.errors import role_name as _role_of
+from workflow.words import translate
 
 LANGUAGES = ("vi", "en")
 COOKIE = "nhiemvu_lang"
@@ -83,16 +85,11 @@ def number(value: Decimal | int | str | None) -> str:
 
 
 def state_name(state: str) -> str:
-    try:
-        vi, en = STATE_NAMES[State(state)]
-    except ValueError:
-        return state
-    return en if lang() == "en" else vi
+    return translate(rules.state_name(state), lang())
 
 
 def role_name(role: str) -> str:
-    vi, en = ROLE_NAMES.get(role, (role, role))
-    return en if lang() == "en" else vi
+    return translate(_role_of(role), lang())
 
 
 def grade_name(grade: str | None) -> str:
@@ -100,6 +97,8 @@ def grade_name(grade: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Words translated outside templates (workflow.words) speak the request's language.
+    words.locale_source(lambda: str(get_locale() or "vi"))
     app.register_blueprint(bp)
     app.jinja_env.filters.update(dmy=dmy, dmy_hm=dmy_hm, number=number,
                                  state_name=state_name, role_name=role_name,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflow.words import NP_, Msg
+
 # code -> (Vietnamese, English); {placeholders} are filled from the error's params.
 MESSAGES: dict[str, tuple[str, str]] = {
     "transition_not_allowed": (
@@ -216,14 +218,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-ROLE_NAMES: dict[str, tuple[str, str]] = {
-    "leader": ("Lãnh đạo UBND", "leader"),
-    "unit_head": ("Trưởng đơn vị", "unit head"),
-    "member": ("Cán bộ", "member"),
-    "auditor": ("Giám sát", "auditor"),
-    "admin": ("Quản trị", "administrator"),
-    "system": ("Hệ thống", "system"),
+ROLE_NAMES: dict[str, Msg] = {
+    "leader": NP_("role", "Lãnh đạo UBND"),
+    "unit_head": NP_("role", "Trưởng đơn vị"),
+    "member": NP_("role", "Cán bộ"),
+    "auditor": NP_("role", "Giám sát"),
+    "admin": NP_("role", "Quản trị"),
+    "system": NP_("role", "Hệ thống"),
 }
+
+
+def role_name(role: str | None) -> Msg:
+    """The role's name to show (the code itself for a role this version lacks)."""
+    return ROLE_NAMES.get(role or "", Msg(role or "?"))
 
 
 class DomainError(Exception):

@@ -6,8 +6,9 @@ from eventsourcing.domain import event
 
 from workflow import rules, validate
 from workflow.base import Record, named_id
-from workflow.errors import ROLE_NAMES, DomainError
+from workflow.errors import DomainError, role_name
 from workflow.rules import Actor
+from workflow.words import translate
 
 
 class Unit(Record):
@@ -141,6 +142,7 @@ class User(Record):
 def _role_with_unit(role: str, unit: str | None) -> str:
     parsed = rules.parse_role(role)
     if rules.role_needs_unit(parsed) and not unit:
-        role_vi, role_en = ROLE_NAMES[parsed.value]
+        role_vi = role_name(parsed.value)
+        role_en = translate(role_vi, "en")
         raise DomainError("unit_required", role_vi=role_vi, role_en=role_en)
     return parsed.value

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from workflow.errors import ROLE_NAMES, DomainError
+from workflow.errors import DomainError, role_name
+from workflow.words import NP_, Msg, translate
 
 
 class State(StrEnum):
@@ -32,13 +33,21 @@ OPEN_STATES = frozenset({State.ASSIGNED, State.IN_PROGRESS, State.REPORTED})
 FINAL_STATES = frozenset({State.VERIFIED, State.CANCELLED})
 UNIT_ROLES = frozenset({Role.UNIT_HEAD, Role.MEMBER})
 
-STATE_NAMES: dict[State, tuple[str, str]] = {
-    State.ASSIGNED: ("Đã giao", "assigned"),
-    State.IN_PROGRESS: ("Đang thực hiện", "in progress"),
-    State.REPORTED: ("Đã báo cáo", "reported"),
-    State.VERIFIED: ("Đã xác nhận hoàn thành", "verified"),
-    State.CANCELLED: ("Đã hủy", "cancelled"),
+STATE_NAMES: dict[State, Msg] = {
+    State.ASSIGNED: NP_("state", "Đã giao"),
+    State.IN_PROGRESS: NP_("state", "Đang thực hiện"),
+    State.REPORTED: NP_("state", "Đã báo cáo"),
+    State.VERIFIED: NP_("state", "Đã xác nhận hoàn thành"),
+    State.CANCELLED: NP_("state", "Đã hủy"),
 }
+
+
+def state_name(state: str) -> Msg:
+    """The state's name to show (the code itself for a state this version lacks)."""
+    try:
+        return STATE_NAMES[State(state)]
+    except ValueError:
+        return Msg(state)
 
 
 @dataclass(frozen=True)
@@ -102,8 +111,8 @@ SYSTEM = Actor("system", "system")
 
 
 def _refuse_role(actor: Actor, vi: str, en: str) -> DomainError:
-    role_vi, role_en = ROLE_NAMES.get(actor.role, (actor.role, actor.role))
-    return DomainError("permission_denied", role_vi=role_vi, role_en=role_en,
+    role = role_name(actor.role)
+    return DomainError("permission_denied", role_vi=role, role_en=translate(role, "en"),
                        action_vi=vi, action_en=en)
 
 
@@ -137,7 +146,8 @@ def check(actor: Actor, action: str, *, state: str, unit: str,
     if transition.own_unit_only and actor.unit != unit:
         raise DomainError("other_unit", unit=actor.unit or "-")
     if state not in transition.sources:
-        state_vi, state_en = STATE_NAMES[State(state)]
+        state_vi = state_name(state)
+        state_en = translate(state_vi, "en")
         raise DomainError("transition_not_allowed", action_vi=transition.vi,
                           action_en=transition.en, state_vi=state_vi, state_en=state_en)
     if action == "verify" and reported_by == actor.username:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from workflow.errors import ROLE_NAMES
+from workflow.errors import role_name
+from workflow.words import translate
 
 _LIMIT = 240
 
@@ -29,7 +30,7 @@ def _day(value: Any) -> str:
 
 
 def _role(role: str | None, en: bool) -> str:
-    return ROLE_NAMES.get(role or "", (role or "?", role or "?"))[1 if en else 0]
+    return translate(role_name(role), "en" if en else "vi")
 
 
 def _with(text: str, extra: Any, sep: str = ": ") -> str:
