@@ -132,7 +132,7 @@ def check(actor: Actor, action: str, *, state: str, unit: str,
     """Refuse ``action`` on a task in ``state`` of ``unit`` unless it is allowed now.
 
     The order of the checks decides which one refusal a person sees, and is part
-    of the contract (tests/test_rules.py): an inactive account (``user_inactive``),
+    of the contract (tests/unit/test_rules.py): an inactive account (``user_inactive``),
     then the role (``permission_denied``), then the unit (``other_unit``), then the
     task's state (``transition_not_allowed``), last the reporter (verify only,
     ``reporter_cannot_verify``). So people are told what they may never do before

@@ -10,7 +10,7 @@ The mapper stays the authority for anything beyond decoding: when the store
 encrypts or compresses, or a stored event is older than its class
 (``class_version``) and must be upcast, the event goes through
 ``mapper.to_domain_event`` as before. Both paths give equal ``Logged`` values
-(tests/test_projection_decoding.py).
+(tests/integration/test_projection_decoding.py).
 """
 
 from __future__ import annotations

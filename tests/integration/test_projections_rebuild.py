@@ -14,7 +14,7 @@ from events import queries
 from events.queries.grading import GRADES, STATES
 from events.readmodels import projection as base
 from events.system import System
-from tests.test_projections_support import PLAN, commune, digest
+from tests.integration.test_projections_support import PLAN, commune, digest
 from workflow.clock import local_today, use_clock
 from workflow.errors import DomainError
 from workflow.task import Task

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from events.readmodels import tables
 from events.readmodels.board import TaskBoard
-from tests.test_projections_support import assign, commune, digest, report
+from tests.integration.test_projections_support import assign, commune, digest, report
 from workflow.task import Task
 
 

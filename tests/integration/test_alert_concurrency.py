@@ -23,7 +23,7 @@ from tests.commune import LEADER
 from workflow.alerts import AlertPolicy, due_thresholds
 from workflow.clock import LOCAL_TZ
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SWEEP_AT = datetime.combine(date(2025, 3, 12), clock_time(9), LOCAL_TZ)
 TASKS = 40
 

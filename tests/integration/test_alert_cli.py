@@ -20,7 +20,7 @@ from events.system import System
 from tests import commune
 from tests.commune import HEAD, LEADER
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

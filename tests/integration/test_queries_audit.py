@@ -12,7 +12,7 @@ from events import queries
 from events.demo.sample import LEADER, fill
 from events.readmodels.summaries import summary
 from events.system import System
-from tests.test_projections_support import assign, commune, report
+from tests.integration.test_projections_support import assign, commune, report
 
 
 def test_every_event_has_one_audit_row_newest_first(store):

@@ -21,7 +21,7 @@ from events.queries import alerts as alert_queries
 from events.system import System
 from tests.forwarder import Forwarder
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import workflow
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(code: str, cwd: Path) -> dict:
