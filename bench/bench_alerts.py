@@ -31,6 +31,7 @@ os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
 from sqlalchemy import insert  # noqa: E402
 
+from bench.generate import PASSWORD  # noqa: E402
 from events.processes.sweep import sweep  # noqa: E402
 from events.system import System  # noqa: E402
 from workflow.clock import LOCAL_TZ, FixedClock, use_clock  # noqa: E402
@@ -44,13 +45,13 @@ FIRST_SWEEP = date(2025, 3, 10)
 
 def organisation(store: System) -> list[str]:
     service = store.service
-    service.add_user("lead", "leader", "bench-password", email="lead@xa.invalid")
+    service.add_user("lead", "leader", PASSWORD, email="lead@xa.invalid")
     units = [f"U{n:02d}" for n in range(UNITS)]
     for code in units:
         service.add_unit(code, f"Đơn vị mẫu {code}")
         for role, name in (("unit_head", "head"), ("member", "m1"), ("member", "m2")):
             username = f"{name}_{code.lower()}"
-            service.add_user(username, role, "bench-password", unit=code,
+            service.add_user(username, role, PASSWORD, unit=code,
                              email=f"{username}@xa.invalid")
     return units
 

@@ -36,6 +36,8 @@ TOPICS = ["Chuyển đổi số", "Số hóa hồ sơ", "Thanh toán không dùn
           "Đào tạo kỹ năng số", "Hồ sơ sức khỏe điện tử", "Dịch vụ công trực tuyến",
           "Tài khoản ngân hàng", "Điện thoại thông minh", "Quản trị số trường học"]
 START = datetime(2025, 1, 2, 1, 0, tzinfo=UTC)
+# Every account the benchmarks make signs in with this (bench/web_pages.py does).
+PASSWORD = "bench-password"
 
 
 def organisation(store: System) -> tuple[dict, list[str]]:
@@ -43,11 +45,11 @@ def organisation(store: System) -> tuple[dict, list[str]]:
     content = plan_file.load(plan_file.SEED_PLAN)
     service.import_plan(content)
     units = [f"U{n:02d}" for n in range(UNITS)]
-    service.add_user("lead", "leader", "bench-password")
-    service.add_user("lead2", "leader", "bench-password")
+    service.add_user("lead", "leader", PASSWORD)
+    service.add_user("lead2", "leader", PASSWORD)
     for code in units:
         service.add_unit(code, f"Đơn vị mẫu {code}")
-        service.add_user(f"head_{code.lower()}", "unit_head", "bench-password", unit=code)
+        service.add_user(f"head_{code.lower()}", "unit_head", PASSWORD, unit=code)
     return content, units
 
 

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,6 +32,7 @@ import psycopg  # noqa: E402
 
 from events.system import System  # noqa: E402
 from workflow.application import Workflow  # noqa: E402
+from workflow.clock import local_today  # noqa: E402
 
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 
@@ -53,9 +54,11 @@ def _run(service: Workflow, tasks: int) -> dict[str, float]:
     service.add_user("lead", "leader", "mat-khau-1")
     service.add_user("head", "unit_head", "mat-khau-1", unit="VP")
     ids = []
+    # Deadlines may lie at most ten years ahead (workflow.validate).
+    deadline = local_today() + timedelta(days=365)
     started = time.perf_counter()
     for n in range(tasks):
-        task = service.assign_task("lead", unit="VP", deadline=date(2099, 1, 1),
+        task = service.assign_task("lead", unit="VP", deadline=deadline,
                                    title=f"Nhiệm vụ mẫu {n}")
         service.start_task("head", task)
         service.submit_report("head", task, "Đã xong (dữ liệu mẫu)")

@@ -26,13 +26,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
+from bench.generate import PASSWORD  # noqa: E402
 from events import queries  # noqa: E402
 from web import create_app, storage  # noqa: E402
 from workflow.clock import FixedClock  # noqa: E402
 
 # The day the read-model benchmark looks from (bench/read_models.py): mid-plan.
 NOW = datetime(2025, 6, 1, 2, 0, tzinfo=UTC)
-PASSWORD = "bench"  # bench/generate.py's users
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

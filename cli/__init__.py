@@ -2,6 +2,10 @@
 commands in small modules, each calling the application service.
 
 Exit codes: 0 done, 1 refused by the rules, 2 bad usage or input, 3 internal error.
+``runtime`` holds what every command shares (the run's store and language, error
+handling); ``serve`` starts the web app, the one command that imports ``web``.
+
+May import: ``events``, ``workflow``, and ``web`` in ``serve`` only.
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ import sys
 import click
 
 from cli.output import echo_json, table
-from cli.runtime import GuardedGroup, bad_input, current_run, tr
+from cli.runtime import GuardedGroup, bad_input, current_run
 from events import queries
 from workflow import plan_file
 from workflow.errors import role_name
 from workflow.rules import Role
-from workflow.words import translate
+from workflow.words import NP_, _, translate
 
 
 def register(main: click.Group) -> None:
@@ -32,10 +32,8 @@ def init() -> None:
     store = current_run().store  # opening it creates the missing tables
     applied = store.projections.catch_up() if store.projections is not None else 0
     events = store.service.recorder.max_notification_id() or 0
-    click.echo(tr(f"Kho dữ liệu đã sẵn sàng: {events} sự kiện; bảng đọc vừa cập nhật "
-                  f"{applied} sự kiện.",
-                  f"The store is ready: {events} events; read models caught up "
-                  f"{applied} events."))
+    click.echo(_("Kho dữ liệu đã sẵn sàng: %(events)s sự kiện; bảng đọc vừa cập nhật "
+                 "%(applied)s sự kiện.", events=events, applied=applied))
 
 
 @click.group(cls=GuardedGroup)
@@ -51,16 +49,14 @@ def plan_import(file: str) -> None:
         content = plan_file.load(file)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise bad_input(f"không đọc được tệp kế hoạch “{file}” ({reason})",
-                        f"cannot read the plan file '{file}' ({reason})") from None
+        raise bad_input(_("không đọc được tệp kế hoạch “%(file)s” (%(reason)s)",
+                          file=file, reason=reason)) from None
     changed = current_run().store.service.import_plan(content)
     code, count = content["code"], len(content["targets"])
     if changed:
-        click.echo(tr(f"Đã nhập kế hoạch {code} ({count} chỉ tiêu).",
-                      f"Imported the plan {code} ({count} targets)."))
+        click.echo(_("Đã nhập kế hoạch %(code)s (%(count)s chỉ tiêu).", code=code, count=count))
     else:
-        click.echo(tr(f"Kế hoạch {code} không thay đổi; không ghi gì thêm.",
-                      f"The plan {code} is unchanged; nothing recorded."))
+        click.echo(_("Kế hoạch %(code)s không thay đổi; không ghi gì thêm.", code=code))
 
 
 @click.group(cls=GuardedGroup)
@@ -75,8 +71,20 @@ def unit() -> None:
 def unit_add(code: str, name: str, kind: str) -> None:
     """Create the unit CODE called NAME."""
     current_run().store.service.add_unit(code, name, kind)
-    click.echo(tr(f"Đã tạo đơn vị {code.strip().upper()}.",
-                  f"Created the unit {code.strip().upper()}."))
+    click.echo(_("Đã tạo đơn vị %(code)s.", code=code.strip().upper()))
+
+
+@unit.command("rename")
+@click.argument("code")
+@click.argument("name")
+@click.option("--reason", default="", help="Why (optional), e.g. the decision's number.")
+def unit_rename(code: str, name: str, reason: str) -> None:
+    """Call the unit CODE by the new NAME; its code, tasks and people stay."""
+    service = current_run().store.service
+    service.rename_unit(code, name, reason)
+    unit = service.get_unit(code)
+    click.echo(_("Đã đổi tên đơn vị %(code)s thành “%(name)s”.", code=unit.code,
+                 name=unit.name))
 
 
 @unit.command("list")
@@ -87,10 +95,11 @@ def unit_list(as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    click.echo(table([tr("Mã", "Code"), tr("Tên", "Name"), tr("Loại", "Kind"),
-                      tr("Hoạt động", "Active")],
+    # A unit's "Mã" is its code and "Loại" its kind (a task's "Mã" is its id).
+    click.echo(table([translate(NP_("unit", "Mã")), _("Tên"), translate(NP_("unit", "Loại")),
+                      _("Hoạt động")],
                      [(r["code"], r["name"], r.get("kind") or "-",
-                       tr("có", "yes") if r.get("active", True) else tr("không", "no"))
+                       _("có") if r.get("active", True) else _("không"))
                       for r in rows]))
 
 
@@ -116,23 +125,19 @@ def user_add(username: str, role: str, unit_code: str | None, display_name: str,
     password = read_password()
     current_run().store.service.add_user(username, role, password, unit=unit_code,
                                          display_name=display_name, email=email)
-    role_vi = role_name(role)
-    role_en = translate(role_vi, "en")
-    click.echo(tr(f"Đã tạo người dùng {username.strip().lower()} ({role_vi}).",
-                  f"Created the user {username.strip().lower()} ({role_en})."))
+    click.echo(_("Đã tạo người dùng %(username)s (%(role)s).",
+                 username=username.strip().lower(), role=role_name(role)))
 
 
 def read_password() -> str:
     stdin = sys.stdin
     if stdin is None or stdin.isatty():
-        password = click.prompt(tr("Mật khẩu", "Password"), hide_input=True,
-                                confirmation_prompt=tr("Nhập lại mật khẩu",
-                                                       "Repeat the password"))
+        password = click.prompt(_("Mật khẩu"), hide_input=True,
+                                confirmation_prompt=_("Nhập lại mật khẩu"))
     else:
         password = stdin.readline().rstrip("\r\n")
     if not password:
-        raise bad_input("chưa có mật khẩu (dòng đầu của stdin trống)",
-                        "no password (the first line of stdin is empty)")
+        raise bad_input(_("chưa có mật khẩu (dòng đầu của stdin trống)"))
     return password
 
 
@@ -144,7 +149,7 @@ def read_password() -> str:
 def user_grant(username: str, role: str, unit_code: str | None, reason: str) -> None:
     """Give USERNAME another role (and unit)."""
     current_run().store.service.grant_role(username, role, unit_code, reason)
-    click.echo(tr(f"Đã đổi vai trò của {username}.", f"Changed the role of {username}."))
+    click.echo(_("Đã đổi vai trò của %(username)s.", username=username))
 
 
 @user.command("deactivate")
@@ -153,7 +158,7 @@ def user_grant(username: str, role: str, unit_code: str | None, reason: str) -> 
 def user_deactivate(username: str, reason: str) -> None:
     """Stop USERNAME from signing in or acting."""
     current_run().store.service.deactivate_user(username, reason)
-    click.echo(tr(f"Đã vô hiệu hóa {username}.", f"Deactivated {username}."))
+    click.echo(_("Đã vô hiệu hóa %(username)s.", username=username))
 
 
 @user.command("reactivate")
@@ -162,7 +167,7 @@ def user_deactivate(username: str, reason: str) -> None:
 def user_reactivate(username: str, reason: str) -> None:
     """Let USERNAME sign in and act again."""
     current_run().store.service.reactivate_user(username, reason)
-    click.echo(tr(f"Đã kích hoạt lại {username}.", f"Reactivated {username}."))
+    click.echo(_("Đã kích hoạt lại %(username)s.", username=username))
 
 
 @user.command("password")
@@ -170,8 +175,7 @@ def user_reactivate(username: str, reason: str) -> None:
 def user_password(username: str) -> None:
     """Set USERNAME's password (read like ``user add`` reads it)."""
     current_run().store.service.set_password(username, read_password())
-    click.echo(tr(f"Đã đặt mật khẩu mới cho {username}.",
-                  f"Set a new password for {username}."))
+    click.echo(_("Đã đặt mật khẩu mới cho %(username)s.", username=username))
 
 
 @user.command("list")
@@ -182,10 +186,9 @@ def user_list(as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    click.echo(table([tr("Tên đăng nhập", "Username"), tr("Họ tên", "Name"),
-                      tr("Vai trò", "Role"), tr("Đơn vị", "Unit"),
-                      tr("Hoạt động", "Active")],
+    click.echo(table([_("Tên đăng nhập"), _("Họ tên"), _("Vai trò"), _("Đơn vị"),
+                      _("Hoạt động")],
                      [(r["username"], r.get("display_name", ""), r["role"],
                        r.get("unit") or "-",
-                       tr("có", "yes") if r.get("active", True) else tr("không", "no"))
+                       _("có") if r.get("active", True) else _("không"))
                       for r in rows]))

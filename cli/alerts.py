@@ -15,7 +15,7 @@ from typing import TypeVar
 import click
 
 from cli.output import echo_json, show_time, table
-from cli.runtime import BAD_INPUT, CliError, GuardedGroup, bad_input, current_run, tr
+from cli.runtime import BAD_INPUT, CliError, GuardedGroup, bad_input, current_run
 from events.processes.mail import MailConfig, send_pending
 from events.processes.scheduler import SchedulerConfig, build_scheduler
 from events.processes.sweep import sweep
@@ -24,6 +24,7 @@ from workflow import validate
 from workflow.alerts import AlertPolicy
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
+from workflow.words import N_, NP_, _, translate
 
 T = TypeVar("T")
 
@@ -42,10 +43,10 @@ def parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise bad_input(f"thời điểm “{text}” không hợp lệ; nhập ví dụ 2025-03-10T08:00",
-                        f"'{text}' is not a date-time; type e.g. 2025-03-10T08:00") from None
+        raise bad_input(_("thời điểm “%(text)s” không hợp lệ; nhập ví dụ 2025-03-10T08:00",
+                          text=text)) from None
     try:
-        validate.day(moment.date(), "thời điểm", "moment")
+        validate.day(moment.date())
     except DomainError as error:
         raise CliError(error.message(current_run().lang), BAD_INPUT) from None
     return moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
@@ -56,8 +57,7 @@ def _settings(read: Callable[[Mapping[str, str]], T]) -> T:
     try:
         return read(os.environ)
     except ValueError as error:
-        raise bad_input(f"cấu hình không hợp lệ: {error}",
-                        f"the configuration is not valid: {error}") from None
+        raise bad_input(_("cấu hình không hợp lệ: %(error)s", error=error)) from None
 
 
 @click.group(cls=GuardedGroup)
@@ -79,10 +79,9 @@ def sweep_command(at_text: str | None, mail: bool | None, as_json: bool) -> None
     if as_json:
         echo_json(result.__dict__)
         return
-    click.echo(tr(f"Quét hạn lúc {show_time(result.at)}: {result.raised} cảnh báo mới "
-                  f"({result.due} đến hạn), {result.digests} thư chờ gửi.",
-                  f"Sweep at {show_time(result.at)}: {result.raised} new alerts "
-                  f"({result.due} due), {result.digests} mails queued."))
+    click.echo(_("Quét hạn lúc %(at)s: %(raised)s cảnh báo mới (%(due)s đến hạn), "
+                 "%(digests)s thư chờ gửi.", at=show_time(result.at), raised=result.raised,
+                 due=result.due, digests=result.digests))
 
 
 @alerts.command("send")
@@ -90,10 +89,10 @@ def send_command() -> None:
     """Gửi các thư đang chờ qua SMTP. / Send the queued mail now."""
     config = _settings(MailConfig.from_env)
     if config is None:
-        raise bad_input("chưa đặt NHIEMVU_SMTP_URL", "NHIEMVU_SMTP_URL is not set")
+        raise bad_input(_("chưa đặt NHIEMVU_SMTP_URL"))
     result = send_pending(current_run().store, config)
-    click.echo(tr(f"Đã gửi {result.sent} thư, {result.failed} thư lỗi (sẽ gửi lại).",
-                  f"Sent {result.sent} mails, {result.failed} failed (will retry)."))
+    click.echo(_("Đã gửi %(sent)s thư, %(failed)s thư lỗi (sẽ gửi lại).",
+                 sent=result.sent, failed=result.failed))
 
 
 @alerts.command("inbox")
@@ -103,11 +102,12 @@ def inbox_command(username: str, limit: int) -> None:
     """Các cảnh báo gửi tới một người. / A person's alerts, newest first."""
     store = current_run().store
     rows = alert_queries.inbox(store, username, limit=limit)
-    click.echo(table([tr("Lúc", "At"), tr("Nhiệm vụ", "Task"), tr("Cảnh báo", "Alert"), ""],
+    # A column names one row's thing: "Task", where the web's page is "Tasks".
+    click.echo(table([_("Lúc"), translate(NP_("column", "Nhiệm vụ")),
+                      translate(NP_("column", "Cảnh báo")), ""],
                      [(show_time(r["at"]), r["title"], r["summary"], "*" if r["unread"] else "")
                       for r in rows]))
-    click.echo(tr(f"Chưa đọc: {alert_queries.unread_count(store, username)}",
-                  f"Unread: {alert_queries.unread_count(store, username)}"))
+    click.echo(_("Chưa đọc: %(count)s", count=alert_queries.unread_count(store, username)))
 
 
 @click.command(cls=GuardedGroup.command_class)
@@ -121,10 +121,10 @@ def scheduler() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     run = current_run()
     store = run.store
-    click.echo(tr(f"Bộ hẹn giờ chạy: quét mỗi {config.sweep_every}, thư sáng lúc "
-                  f"{config.morning:%H:%M}, SMTP {'bật' if config.mail else 'tắt'}.",
-                  f"Scheduler running: sweep every {config.sweep_every}, morning digest at "
-                  f"{config.morning:%H:%M}, SMTP {'on' if config.mail else 'off'}."))
+    morning = f"{config.morning:%H:%M}"
+    click.echo(_("Bộ hẹn giờ chạy: quét mỗi %(every)s, thư sáng lúc %(morning)s, "
+                 "SMTP %(smtp)s.", every=config.sweep_every, morning=morning,
+                 smtp=N_("bật") if config.mail else N_("tắt")))
     # Ctrl+C or a service manager's stop ends the run normally.
     with suppress(KeyboardInterrupt, SystemExit):
         build_scheduler(lambda: store, config, blocking=True).start()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from cli.output import table
-from cli.runtime import CliError, GuardedCommand, bad_input, current_run, tr
+from cli.runtime import CliError, GuardedCommand, bad_input, current_run
 from events.demo import sample as demo
 from events.log.evidence_files import EvidenceFiles
 from workflow import passwords
 from workflow.errors import DomainError, role_name
-from workflow.words import translate
+from workflow.words import _, translate
 
 
 def register(main: click.Group) -> None:
@@ -27,19 +27,17 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
     """Fill an EMPTY store with sample units, users, the seed plan and tasks."""
     run = current_run()
     if password is not None and not password.strip():
-        raise bad_input("mật khẩu --password không được để trống",
-                        "--password must not be empty")
+        raise bad_input(_("mật khẩu --password không được để trống"))
     if password is not None:
         # Checked before anything is written: the service would refuse the first
         # user only after the units were created.
         try:
             passwords.check_new_password(password)
         except DomainError as short:
-            raise bad_input(short.message("vi"), short.message("en")) from None
+            raise bad_input(short.message(run.lang)) from None
     if run.store.service.recorder.max_notification_id():
         if if_empty:
-            click.echo(tr("Kho dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu.",
-                          "The store already has data; no demo data added."))
+            click.echo(_("Kho dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu."))
             return
         raise _not_empty()
     run.close()  # the demo opens the store with its own clock
@@ -47,17 +45,15 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
         users = demo.fill(run.database, password=password, files=EvidenceFiles())
     except demo.StoreNotEmpty:
         raise _not_empty() from None
-    click.echo(tr(f"Đã tạo dữ liệu mẫu: {len(demo.UNITS)} đơn vị, {len(users)} người "
-                  f"dùng, kế hoạch mẫu và {len(demo.TASKS)} nhiệm vụ.",
-                  f"Demo data created: {len(demo.UNITS)} units, {len(users)} users, "
-                  f"the seed plan and {len(demo.TASKS)} tasks."))
-    headers = [tr("Tên đăng nhập", "Username"), tr("Vai trò", "Role"),
-               tr("Đơn vị", "Unit")]
+    click.echo(_("Đã tạo dữ liệu mẫu: %(units)s đơn vị, %(users)s người dùng, kế hoạch mẫu "
+                 "và %(tasks)s nhiệm vụ.", units=len(demo.UNITS), users=len(users),
+                 tasks=len(demo.TASKS)))
+    headers = [_("Tên đăng nhập"), _("Vai trò"), _("Đơn vị")]
     if password is None:
-        headers.append(tr("Mật khẩu (chỉ hiện lần này)", "Password (shown once)"))
+        headers.append(_("Mật khẩu (chỉ hiện lần này)"))
     rows = []
     for user in users:
-        role = translate(role_name(user.role), run.lang)
+        role = translate(role_name(user.role))
         row = [user.username, role, user.unit or "-"]
         if password is None:
             row.append(user.password)
@@ -66,7 +62,5 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
 
 
 def _not_empty() -> CliError:
-    return CliError(tr("kho dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ tạo trên kho trống "
-                       "(dùng --if-empty để bỏ qua)",
-                       "the store already has data; demo data only goes into an empty "
-                       "store (use --if-empty to skip)"))
+    return CliError(_("kho dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ tạo trên kho trống "
+                      "(dùng --if-empty để bỏ qua)"))

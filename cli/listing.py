@@ -9,17 +9,17 @@ import click
 
 from cli import params
 from cli.output import echo_json, grade_name, show_date, show_time, state_name, table
-from cli.runtime import GuardedCommand, current_run, tr
+from cli.runtime import GuardedCommand, current_run
 from cli.tasks import task
 from cli.terminal import printable
 from events import queries
 from events.queries import alerts as alert_queries
+from workflow import grades, rules
 from workflow.clock import local_today
-from workflow.rules import State
+from workflow.words import _
 
-STATES = click.Choice([s.value for s in State])
-GRADES = click.Choice(["done_on_time", "done_late", "open_on_time", "open_overdue",
-                       "cancelled"])
+STATES = click.Choice(rules.STATES)
+GRADES = click.Choice(grades.GRADES)
 
 
 def task_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -52,18 +52,16 @@ def task_list(state: str | None, unit_code: str | None, grade: str | None,
                    "next_cursor": page.next_cursor})
         return
     if not page.rows:
-        click.echo(tr("Không có nhiệm vụ nào.", "No tasks."))
+        click.echo(_("Không có nhiệm vụ nào."))
         return
     click.echo(table(
-        [tr("Mã", "Id"), tr("Hạn", "Deadline"), tr("Trạng thái", "State"),
-         tr("Đánh giá", "Grade"), tr("Đơn vị", "Unit"), tr("Chỉ tiêu", "Target"),
-         tr("Tiêu đề", "Title")],
+        [_("Mã"), _("Hạn"), _("Trạng thái"), _("Đánh giá"), _("Đơn vị"), _("Chỉ tiêu"),
+         _("Tiêu đề")],
         [(str(r["id"])[:8], show_date(r["deadline"]), state_name(r["state"]),
           grade_name(r.get("grade")), r["unit"], r.get("target") or "-", r["title"])
          for r in page.rows]))
     if page.next_cursor:
-        click.echo(tr(f"Còn nữa: thêm --after {page.next_cursor}",
-                      f"More: add --after {page.next_cursor}"))
+        click.echo(_("Còn nữa: thêm --after %(cursor)s", cursor=page.next_cursor))
 
 
 @task.command("show")
@@ -92,30 +90,28 @@ def task_show(task_ref: str, history: bool, as_json: bool) -> None:
                            for e in entries]
         echo_json(data)
         return
-    described = tr("Mô tả", "Description")
+    described = _("Mô tả")
     lines = [
-        (tr("Mã", "Id"), str(task_id)),
-        (tr("Tiêu đề", "Title"), found.title),
-        (tr("Trạng thái", "State"), state_name(found.state)),
-        (tr("Đơn vị", "Unit"), found.unit),
-        (tr("Chỉ tiêu", "Target"), f"{found.target} ({found.plan})" if found.target else "-"),
-        (tr("Hạn", "Deadline"), show_date(found.deadline) + (
-            tr(f" (hạn ban đầu {show_date(found.original_deadline)})",
-               f" (originally {show_date(found.original_deadline)})")
+        (_("Mã"), str(task_id)),
+        (_("Tiêu đề"), found.title),
+        (_("Trạng thái"), state_name(found.state)),
+        (_("Đơn vị"), found.unit),
+        (_("Chỉ tiêu"), f"{found.target} ({found.plan})" if found.target else "-"),
+        (_("Hạn"), show_date(found.deadline) + (
+            " " + _("(hạn ban đầu %(date)s)", date=show_date(found.original_deadline))
             if found.extensions else "")),
-        (tr("Tiến độ", "Progress"), f"{found.percent}%" if found.percent is not None else "-"),
-        (tr("Phiên bản", "Version"), str(found.version)),
+        (_("Tiến độ"), f"{found.percent}%" if found.percent is not None else "-"),
+        (_("Phiên bản"), str(found.version)),
         (described, found.description or "-"),
     ]
-    width = max(len(label) for label, _ in lines)
+    width = max(len(label) for label, _value in lines)
     for label, value in lines:
         # Only the description may span lines; a line break elsewhere could forge a row.
         shown = printable(value, lines=label == described)
         click.echo(f"{label.ljust(width)}  {shown}")
     if history:
         click.echo()
-        click.echo(table([tr("Phiên bản", "Version"), tr("Thời gian", "Time"),
-                          tr("Người thực hiện", "Actor"), tr("Sự kiện", "Event")],
+        click.echo(table([_("Phiên bản"), _("Thời gian"), _("Người thực hiện"), _("Sự kiện")],
                          [(e["version"], show_time(e["at"]), e["actor"],
                            e.get("summary") or e["type"]) for e in entries]))
 
@@ -136,18 +132,16 @@ def summary(as_json: bool) -> None:
                    "due_soon_tasks": [task_json(r) for r in due_soon],
                    "overdue_tasks": [task_json(r) for r in overdue]})
         return
-    click.echo(tr(f"Tổng hợp nhiệm vụ ngày {show_date(today)}: {counts['total']} nhiệm vụ",
-                  f"Tasks on {show_date(today)}: {counts['total']} in all"))
-    click.echo(table([tr("Trạng thái", "State"), tr("Số nhiệm vụ", "Tasks")],
-                     [(state_name(s.value), counts["by_state"].get(s.value, 0))
-                      for s in State]))
-    for label_vi, label_en, count, rows in (
-            ("Sắp đến hạn (7 ngày)", "Due within 7 days", counts["due_soon"], due_soon),
-            ("Quá hạn", "Overdue", counts["overdue"], overdue)):
+    click.echo(_("Tổng hợp nhiệm vụ ngày %(today)s: %(total)s nhiệm vụ",
+                 today=show_date(today), total=counts["total"]))
+    click.echo(table([_("Trạng thái"), _("Số nhiệm vụ")],
+                     [(state_name(s), counts["by_state"].get(s, 0))
+                      for s in rules.STATES]))
+    for label, count, rows in ((_("Sắp đến hạn (7 ngày)"), counts["due_soon"], due_soon),
+                               (_("Quá hạn"), counts["overdue"], overdue)):
         click.echo()
-        click.echo(f"{tr(label_vi, label_en)}: {count}")
+        click.echo(f"{label}: {count}")
         if rows:
-            click.echo(table([tr("Mã", "Id"), tr("Hạn", "Deadline"),
-                              tr("Đơn vị", "Unit"), tr("Tiêu đề", "Title")],
+            click.echo(table([_("Mã"), _("Hạn"), _("Đơn vị"), _("Tiêu đề")],
                              [(str(r["id"])[:8], show_date(r["deadline"]), r["unit"],
                                r["title"]) for r in rows]))

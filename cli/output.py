@@ -12,10 +12,9 @@ from uuid import UUID
 
 import click
 
-from cli.runtime import current_run, tr
+from cli.runtime import current_run
 from cli.terminal import printable
-from events.queries.grading import GRADE_NAMES
-from workflow import rules
+from workflow import grades, rules
 from workflow.clock import LOCAL_TZ
 from workflow.words import translate
 
@@ -35,8 +34,7 @@ def state_name(state: str) -> str:
 def grade_name(grade: str | None) -> str:
     if not grade:
         return "-"
-    vi, en = GRADE_NAMES.get(grade, (grade, grade))
-    return tr(vi, en)
+    return translate(grades.grade_name(grade), current_run().lang)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -15,19 +15,19 @@ from events import queries
 from events.log.evidence_files import Staging, media_type_of
 from workflow import validate
 from workflow.evidence import Evidence
+from workflow.words import _
 
 
 def parse_date(text: str) -> date:
     """``2025-03-31`` or ``31/03/2025``; anything else is bad input (exit 2)."""
     found = validate.typed_date(text)
     if found is None:
-        raise bad_input(f"ngày “{text}” không hợp lệ; nhập YYYY-MM-DD hoặc DD/MM/YYYY",
-                        f"'{text}' is not a date; type YYYY-MM-DD or DD/MM/YYYY")
+        raise bad_input(_("ngày “%(text)s” không hợp lệ; nhập YYYY-MM-DD hoặc DD/MM/YYYY",
+                          text=text))
     try:
         return date(*found)
     except ValueError:
-        raise bad_input(f"ngày “{text}” không tồn tại",
-                        f"the date '{text}' does not exist") from None
+        raise bad_input(_("ngày “%(text)s” không tồn tại", text=text)) from None
 
 
 class DateType(click.ParamType):
@@ -51,11 +51,9 @@ def parse_value(text: str | None) -> Decimal | None:
     try:
         number = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise bad_input(f"giá trị “{text}” không phải là số",
-                        f"the value '{text}' is not a number") from None
+        raise bad_input(_("giá trị “%(text)s” không phải là số", text=text)) from None
     if not number.is_finite():
-        raise bad_input(f"giá trị “{text}” không phải là số",
-                        f"the value '{text}' is not a number")
+        raise bad_input(_("giá trị “%(text)s” không phải là số", text=text))
     return number
 
 
@@ -75,7 +73,7 @@ def stage_evidence(batch: Staging, path_text: str) -> Evidence:
         stream = path.open("rb")
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise bad_input(f"không đọc được tệp minh chứng “{path_text}” ({reason})",
-                        f"cannot read the evidence file '{path_text}' ({reason})") from None
+        raise bad_input(_("không đọc được tệp minh chứng “%(path)s” (%(reason)s)",
+                          path=path_text, reason=reason)) from None
     with stream:
         return batch.add(stream, path.name, media_type_of(path.name))

@@ -5,7 +5,11 @@ from __future__ import annotations
 import click
 
 from cli.output import echo_json, show_time, table
-from cli.runtime import GuardedGroup, bad_input, current_run, tr
+from cli.runtime import GuardedGroup, bad_input, current_run
+from workflow.words import N_, NP_, _, translate
+
+# A column names one row's thing: "Read model", where the web's page is "Read models".
+A_READ_MODEL = NP_("column", "Bảng đọc")
 
 
 @click.group(cls=GuardedGroup)
@@ -27,21 +31,18 @@ def status(as_json: bool) -> None:
         echo_json(rows)
         return
     click.echo(table(
-        [tr("Bảng đọc", "Read model"), tr("Vị trí", "Position"), tr("Đầu log", "Head"),
-         tr("Còn thiếu", "Behind"), tr("Số dòng", "Rows"), tr("Gác lại", "Parked")],
+        [translate(A_READ_MODEL), _("Vị trí"), _("Đầu log"), _("Còn thiếu"), _("Số dòng"),
+         _("Gác lại")],
         [(r["name"], r["position"], r["head"], r["behind"], r["rows"], r["parked"])
          for r in rows]))
     if parked:
         click.echo()
-        click.echo(tr("Sự kiện bị gác lại (chưa áp dụng được):",
-                      "Parked events (could not be applied):"))
+        click.echo(_("Sự kiện bị gác lại (chưa áp dụng được):"))
         click.echo(table(
-            [tr("Vị trí", "Position"), tr("Bảng đọc", "Read model"), tr("Loại", "Topic"),
-             tr("Lúc", "At"), tr("Lỗi", "Error")],
+            [_("Vị trí"), translate(A_READ_MODEL), _("Loại"), _("Lúc"), _("Lỗi")],
             [(p["position"], p["projection"], p["topic"], show_time(p["parked_at"]),
               p["error"]) for p in parked]))
-        click.echo(tr("Sửa nguyên nhân rồi chạy: nhiemvu projections retry",
-                      "Fix the cause, then run: nhiemvu projections retry"))
+        click.echo(_("Sửa nguyên nhân rồi chạy: nhiemvu projections retry"))
 
 
 @projections.command()
@@ -53,23 +54,23 @@ def retry(name: str | None) -> None:
     _known(kept, name)
     still = kept.retry(name)
     if not still:
-        click.echo(tr("Không có sự kiện nào bị gác lại.", "No parked events."))
+        click.echo(_("Không có sự kiện nào bị gác lại."))
         return
     for projection, count in still.items():
         if count:
-            click.echo(tr(f"{projection}: vẫn còn {count} sự kiện bị gác lại.",
-                          f"{projection}: {count} events still parked."))
+            click.echo(_("%(projection)s: vẫn còn %(count)s sự kiện bị gác lại.",
+                         projection=projection, count=count))
         else:
-            click.echo(tr(f"{projection}: đã áp dụng mọi sự kiện bị gác lại.",
-                          f"{projection}: every parked event is applied."))
+            click.echo(_("%(projection)s: đã áp dụng mọi sự kiện bị gác lại.",
+                         projection=projection))
     if any(still.values()):
         raise click.exceptions.Exit(1)
 
 
 def _known(kept, name: str | None) -> None:
     if name is not None and name not in kept.names:
-        raise bad_input(f"không có bảng đọc “{name}” (có: {', '.join(kept.names)})",
-                        f"no read model '{name}' (there are: {', '.join(kept.names)})")
+        raise bad_input(_("không có bảng đọc “%(name)s” (có: %(names)s)",
+                          name=name, names=", ".join(kept.names)))
 
 
 @projections.command()
@@ -80,6 +81,5 @@ def rebuild(name: str | None) -> None:
     kept = current_run().store.projections
     _known(kept, name)
     events = kept.rebuild(name)
-    which = name or tr("tất cả", "all")
-    click.echo(tr(f"Đã dựng lại {which} từ {events} sự kiện.",
-                  f"Rebuilt {which} from {events} events."))
+    click.echo(_("Đã dựng lại %(which)s từ %(events)s sự kiện.",
+                 which=name or N_("tất cả"), events=events))

@@ -5,7 +5,8 @@ Errors become one line and an exit code: 1 when the rules refuse (a ``DomainErro
 is an argument that is not valid UTF-8), 3 when something failed inside (a bug, a
 stored event this code cannot read): no traceback unless ``NHIEMVU_DEBUG=1``.
 Each command carries this handling itself (``GuardedCommand``), so it keeps working
-when its group is merged into another one (the web's ``serve``).
+when its group is merged into another one (the web's ``serve``); it also speaks the
+run's language (``--lang``, else ``NHIEMVU_LANG``) to every ``_()`` it calls.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from cli.terminal import printable
 from events.system import System
 from workflow.errors import DomainError
+from workflow.words import _, use_locale
 
 REFUSED = 1
 BAD_INPUT = 2
@@ -68,26 +70,21 @@ def _env_lang() -> str:
     return "en" if os.environ.get("NHIEMVU_LANG", "vi").startswith("en") else "vi"
 
 
-def tr(vi: str, en: str) -> str:
-    """The message in the run's language (Vietnamese unless asked otherwise)."""
-    return en if current_run().lang == "en" else vi
-
-
 class CliError(click.ClickException):
     """One line on stderr, ``Lỗi: ...``, and the exit code."""
 
-    def __init__(self, message: str, exit_code: int = REFUSED, prefix: str | None = None):
+    def __init__(self, message: str, exit_code: int = REFUSED):
         super().__init__(message)
         self.exit_code = exit_code
         # Shown after the run's context is gone: decide the language now.
-        self.prefix = prefix or tr("Lỗi", "Error")
+        self.prefix = _("Lỗi")
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"{self.prefix}: {printable(self.message)}", file=file or sys.stderr)
 
 
-def bad_input(vi: str, en: str) -> CliError:
-    return CliError(tr(vi, en), BAD_INPUT)
+def bad_input(message: str) -> CliError:
+    return CliError(message, BAD_INPUT)
 
 
 def check_arguments(args: list[str]) -> None:
@@ -103,13 +100,10 @@ def check_arguments(args: list[str]) -> None:
         except UnicodeEncodeError:
             shown = _shown(arg)
             shown = shown if len(shown) <= 60 else shown[:60] + "…"
-            english = _asks_english(args)
-            message = (f"the argument '{shown}' is not valid UTF-8 text; check the "
-                       "encoding of the terminal or script (e.g. LANG=C.UTF-8)"
-                       if english else
-                       f"tham số “{shown}” không phải là văn bản UTF-8 hợp lệ; hãy kiểm tra "
-                       "bảng mã của terminal hoặc tệp lệnh (ví dụ LANG=C.UTF-8)")
-            raise CliError(message, BAD_INPUT, prefix="Error" if english else "Lỗi") from None
+            with use_locale(_asked_lang(args)):
+                raise CliError(_("tham số “%(shown)s” không phải là văn bản UTF-8 hợp lệ; hãy "
+                                 "kiểm tra bảng mã của terminal hoặc tệp lệnh (ví dụ "
+                                 "LANG=C.UTF-8)", shown=shown), BAD_INPUT) from None
 
 
 def _shown(arg: str) -> str:
@@ -121,64 +115,64 @@ def _shown(arg: str) -> str:
         return arg.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _asks_english(args: list[str]) -> bool:
+def _asked_lang(args: list[str]) -> str:
     for i, arg in enumerate(args):
         if arg == "--lang" and i + 1 < len(args):
-            return args[i + 1] == "en"
+            return "en" if args[i + 1] == "en" else "vi"
         if arg.startswith("--lang="):
-            return arg == "--lang=en"
-    return _env_lang() == "en"
+            return "en" if arg == "--lang=en" else "vi"
+    return _env_lang()
 
 
 def _tell_if_views_lag() -> None:
     """The command is done; say so if the read models could not follow it."""
     store = current_run()._store
     if store is not None and store.service.views_lag():
-        click.echo(tr("Cảnh báo: đã ghi nhận, nhưng các bảng đọc chưa cập nhật kịp; chúng sẽ "
-                      "cập nhật ở lần ghi sau (xem: nhiemvu projections status).",
-                      "Warning: recorded, but the read models could not catch up yet; they "
-                      "will at the next write (see: nhiemvu projections status)."),
-                   err=True)
+        click.echo(_("Cảnh báo: đã ghi nhận, nhưng các bảng đọc chưa cập nhật kịp; chúng sẽ "
+                     "cập nhật ở lần ghi sau (xem: nhiemvu projections status)."), err=True)
 
 
 class GuardedCommand(click.Command):
-    """A command whose failures are one clear line, never a traceback."""
+    """A command whose failures are one clear line, never a traceback.
+
+    It speaks the run's language while its arguments are read (a date that is no
+    date) and while it runs, its errors included. A group needs no such block: it only
+    finds the command (in click's own words) and makes the run."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         check_arguments(args)
-        return super().parse_args(ctx, args)
+        with use_locale(current_run().lang):
+            return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            result = super().invoke(ctx)
-            _tell_if_views_lag()
-            return result
-        except DomainError as error:
-            code = BAD_INPUT if error.code in INPUT_CODES else REFUSED
-            raise CliError(error.message(current_run().lang), code) from None
-        except (ArgumentError, NoSuchModuleError) as error:
-            raise bad_input(f"địa chỉ cơ sở dữ liệu không hợp lệ ({error})",
-                            f"the database URL is not valid ({error})") from None
-        except SQLAlchemyError as error:
-            where = _safe_url(current_run().database)
-            detail = str(error).splitlines()[0][:200]
-            raise CliError(tr(f"không dùng được cơ sở dữ liệu {where}: {detail}",
-                              f"cannot use the database {where}: {detail}"),
-                           BAD_INPUT) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except BrokenPipeError:
-            # The reader went away (``nhiemvu task list | head``): stop quietly.
-            _silence_stdout()
-            raise click.exceptions.Exit(0) from None
-        except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
-            if os.environ.get("NHIEMVU_DEBUG"):
+        run = current_run()
+        with use_locale(run.lang):
+            try:
+                result = super().invoke(ctx)
+                _tell_if_views_lag()
+                return result
+            except DomainError as error:
+                code = BAD_INPUT if error.code in INPUT_CODES else REFUSED
+                raise CliError(error.message(run.lang), code) from None
+            except (ArgumentError, NoSuchModuleError) as error:
+                raise bad_input(_("địa chỉ cơ sở dữ liệu không hợp lệ (%(error)s)",
+                                  error=error)) from None
+            except SQLAlchemyError as error:
+                detail = str(error).splitlines()[0][:200]
+                raise bad_input(_("không dùng được cơ sở dữ liệu %(where)s: %(detail)s",
+                                  where=_safe_url(run.database), detail=detail)) from None
+            except (click.ClickException, click.exceptions.Exit, click.Abort):
                 raise
-            detail = f"{type(error).__name__}: {error}".splitlines()[0][:300]
-            raise CliError(tr(f"lỗi nội bộ không mong đợi ({detail}); "
-                              "đặt NHIEMVU_DEBUG=1 để xem chi tiết",
-                              f"unexpected internal error ({detail}); "
-                              "set NHIEMVU_DEBUG=1 for details"), INTERNAL) from None
+            except BrokenPipeError:
+                # The reader went away (``nhiemvu task list | head``): stop quietly.
+                _silence_stdout()
+                raise click.exceptions.Exit(0) from None
+            except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
+                if os.environ.get("NHIEMVU_DEBUG"):
+                    raise
+                detail = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+                raise CliError(_("lỗi nội bộ không mong đợi (%(detail)s); đặt NHIEMVU_DEBUG=1 "
+                                 "để xem chi tiết", detail=detail), INTERNAL) from None
 
 
 class GuardedGroup(click.Group):

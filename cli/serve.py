@@ -10,7 +10,8 @@ import threading
 
 import click
 
-from cli.runtime import GuardedCommand, tr
+from cli.runtime import GuardedCommand
+from workflow.words import _
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +34,20 @@ def serve(host: str, port: int, threads: int) -> None:
 
     app = create_app()
     holder = app.extensions[storage.KEY]
-    startup = Startup(holder, scheduler_enabled(), tr(
-        "Đã kết nối được cơ sở dữ liệu; hết trả lời 503.",
-        "The database is reachable again; no more 503 answers."))
+    startup = Startup(holder, scheduler_enabled(),
+                      _("Đã kết nối được cơ sở dữ liệu; hết trả lời 503."))
     try:
         holder.get()
     except Exception as error:
         if not storage.is_unavailable(error):
             raise  # a wrong URL or schema: one line from GuardedCommand, exit 2
         # Serve anyway: pages answer 503 until the database is back, then recover.
-        click.echo(tr(f"Chưa kết nối được cơ sở dữ liệu ({_first_line(error)}); vẫn phục "
-                      "vụ và trả lời 503 cho đến khi kết nối lại được.",
-                      f"Cannot reach the database ({_first_line(error)}); serving anyway, "
-                      "answering 503 until it is back."), err=True)
+        click.echo(_("Chưa kết nối được cơ sở dữ liệu (%(error)s); vẫn phục vụ và trả lời "
+                     "503 cho đến khi kết nối lại được.", error=_first_line(error)), err=True)
         startup.recovering = True
     startup.begin()
-    click.echo(tr(f"Đang phục vụ tại http://{host}:{port}/ (Ctrl+C để dừng)",
-                  f"Serving on http://{host}:{port}/ (Ctrl+C to stop)"))
+    click.echo(_("Đang phục vụ tại http://%(host)s:%(port)s/ (Ctrl+C để dừng)",
+                 host=host, port=port))
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="nhiemvu")
     finally:

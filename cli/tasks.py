@@ -15,10 +15,11 @@ from typing import Any
 import click
 
 from cli import params
-from cli.runtime import GuardedGroup, current_run, tr
+from cli.runtime import GuardedGroup, current_run
 from events import queries
 from events.log.evidence_files import EvidenceFiles
 from workflow.errors import DomainError
+from workflow.words import _
 
 
 @click.group(cls=GuardedGroup)
@@ -44,8 +45,8 @@ def changes_task(func: Callable[..., None]) -> Callable[..., None]:
         task_id = params.task_id(task_ref)
         func(service, actor, task_id, expected_version=expected_version, **options)
         done = service.get_task(task_id)
-        click.echo(tr(f"Xong. Nhiệm vụ {str(task_id)[:8]} ở phiên bản {done.version}.",
-                      f"Done. Task {str(task_id)[:8]} is at version {done.version}."))
+        click.echo(_("Xong. Nhiệm vụ %(task)s ở phiên bản %(version)s.",
+                     task=str(task_id)[:8], version=done.version))
 
     return command
 
@@ -68,7 +69,7 @@ def task_assign(actor: str, unit_code: str, deadline: date, title: str,
     if target and not plan_code:
         plan_code = queries.default_plan_code(store)
         if plan_code is None:
-            raise DomainError("unknown_plan", plan=tr("(chưa có kế hoạch)", "(none yet)"))
+            raise DomainError("unknown_plan", plan=_("(chưa có kế hoạch)"))
     new_id = store.service.assign_task(actor, unit=unit_code.strip().upper(),
                                        deadline=deadline, title=title,
                                        description=description, target=target,

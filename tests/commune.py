@@ -1,13 +1,24 @@
-"""A small commune to test against, set up through the service's commands only.
+"""The test commune, set up through the service's commands only.
 
-Two units (the commune office VP and a digital-technology team CNS), one user per
-role, a head and a member for each unit, and the seed plan. The ``clock`` fixture
-stands at 01/03/2025, so ``DEADLINE`` is a month ahead.
+One builder, ``build``: the seed plan, units from ``UNITS`` and a roster of people,
+every one with ``PASSWORD``. The suites name their people in their tests, so each
+has its roster over the same builder:
+
+- ``STAFF`` (``set_up``), for the service, CLI and alert tests: units VP and CNS, one
+  user per role, a head and a member for each unit;
+- ``WEB_PEOPLE`` (``tests.webapp.seed``): units VP and YT, two leaders, an admin, an
+  auditor, a head and members for each unit, display names "Người <username>";
+- ``READERS`` (``tests.readmodels.commune``): units VP and YT, two leaders, a head and
+  a member per unit.
+
+The ``clock`` fixture stands at 01/03/2025, so ``DEADLINE`` is a month ahead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import NamedTuple
 from uuid import UUID
 
 from workflow import plan_file
@@ -15,6 +26,20 @@ from workflow import plan_file
 PLAN = "KH-CDS-2025"
 PASSWORD = "mật-khẩu-thử"
 DEADLINE = date(2025, 3, 31)
+
+# code -> (name, kind)
+UNITS = {
+    "VP": ("Văn phòng UBND xã", "office"),
+    "CNS": ("Tổ công nghệ số cộng đồng thôn 1", "team"),
+    "YT": ("Trạm y tế", "sector"),
+}
+
+
+class Person(NamedTuple):
+    role: str
+    unit: str | None = None
+    display_name: str = ""
+
 
 LEADER = "lanh.dao"
 HEAD = "truong.vp"          # unit_head of VP
@@ -24,25 +49,54 @@ OTHER_MEMBER = "canbo.cns"  # member of CNS
 AUDITOR = "giam.sat"
 ADMIN = "quan.tri"
 
-USERS = {
-    LEADER: ("leader", None),
-    HEAD: ("unit_head", "VP"),
-    MEMBER: ("member", "VP"),
-    OTHER_HEAD: ("unit_head", "CNS"),
-    OTHER_MEMBER: ("member", "CNS"),
-    AUDITOR: ("auditor", None),
-    ADMIN: ("admin", None),
+STAFF = {
+    LEADER: Person("leader"),
+    HEAD: Person("unit_head", "VP"),
+    MEMBER: Person("member", "VP"),
+    OTHER_HEAD: Person("unit_head", "CNS"),
+    OTHER_MEMBER: Person("member", "CNS"),
+    AUDITOR: Person("auditor"),
+    ADMIN: Person("admin"),
+}
+
+WEB_PEOPLE = {
+    "lanhdao": Person("leader", None, "Người lanhdao"),
+    "lanhdao2": Person("leader", None, "Người lanhdao2"),
+    "quantri": Person("admin", None, "Người quantri"),
+    "giamsat": Person("auditor", None, "Người giamsat"),
+    "truongvp": Person("unit_head", "VP", "Người truongvp"),
+    "canbovp": Person("member", "VP", "Người canbovp"),
+    "truongyt": Person("unit_head", "YT", "Người truongyt"),
+    "canboyt": Person("member", "YT", "Người canboyt"),
+    "canbo2yt": Person("member", "YT", "Người canbo2yt"),  # whose account the admin tests change
+}
+
+READERS = {
+    "lead": Person("leader", display_name="Nguyễn Văn Lãnh"),
+    "lead2": Person("leader"),
+    "head_vp": Person("unit_head", "VP"),
+    "member_vp": Person("member", "VP"),
+    "head_yt": Person("unit_head", "YT"),
+    "member_yt": Person("member", "YT"),
 }
 
 
-def set_up(service, *, users: bool = True, plan: bool = True) -> None:
+def build(service, people: Mapping[str, Person], *, units: Iterable[str],
+          plan: bool = True) -> None:
+    """The seed plan (unless ``plan`` is false), ``units`` and ``people``."""
     if plan:
         service.import_plan(plan_file.load(plan_file.SEED_PLAN))
-    service.add_unit("VP", "Văn phòng UBND xã", "office")
-    service.add_unit("CNS", "Tổ công nghệ số cộng đồng thôn 1", "team")
-    if users:
-        for username, (role, unit) in USERS.items():
-            service.add_user(username, role, PASSWORD, unit=unit)
+    for code in units:
+        name, kind = UNITS[code]
+        service.add_unit(code, name, kind)
+    for username, person in people.items():
+        service.add_user(username, person.role, PASSWORD, unit=person.unit,
+                         display_name=person.display_name)
+
+
+def set_up(service, *, users: bool = True, plan: bool = True) -> None:
+    """The commune of ``STAFF`` (only its units without ``users``)."""
+    build(service, STAFF if users else {}, units=("VP", "CNS"), plan=plan)
 
 
 def task_in_state(service, state: str, *, unit: str = "VP", target: str | None = "CT01",

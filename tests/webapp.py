@@ -1,7 +1,8 @@
 """Fixtures and helpers for the web tests: an app on an empty store, seeded by commands.
 
 Imported with ``from tests.webapp import *`` so pytest sees the fixtures; CSRF stays
-on, so every POST carries the token read from the page, as a browser would.
+on, so every POST carries the token read from the page, as a browser would. The
+people are ``tests.commune.WEB_PEOPLE``, all with ``PASSWORD``.
 """
 
 from __future__ import annotations
@@ -15,26 +16,12 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from tests.commune import PASSWORD, WEB_PEOPLE, build
 from web import create_app, storage
-from workflow import plan_file
 
-__all__ = ["PASSWORD", "SEED_PLAN", "Browser", "app", "as_role", "client", "seed", "seeded",
-           "task_id", "token", "upload"]
+__all__ = ["PASSWORD", "Browser", "app", "as_role", "client", "seed", "seeded", "task_id",
+           "token", "upload"]
 
-PASSWORD = "matkhau-123"
-SEED_PLAN = "workflow/seed/thanh-huong-2025.toml"
-# username -> (role, unit)
-PEOPLE = {
-    "lanhdao": ("leader", None),
-    "lanhdao2": ("leader", None),
-    "quantri": ("admin", None),
-    "giamsat": ("auditor", None),
-    "truongvp": ("unit_head", "VP"),
-    "canbovp": ("member", "VP"),
-    "truongyt": ("unit_head", "YT"),
-    "canboyt": ("member", "YT"),
-    "canbo2yt": ("member", "YT"),  # the one whose account the admin tests change
-}
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -54,12 +41,8 @@ def app(database_url, clock, tmp_path):
 
 
 def seed(svc) -> None:
-    """Units VP and YT, one person per role (PEOPLE), the seed plan."""
-    svc.import_plan(plan_file.load(SEED_PLAN))
-    svc.add_unit("VP", "Văn phòng UBND xã", "office")
-    svc.add_unit("YT", "Trạm y tế", "sector")
-    for username, (role, unit) in PEOPLE.items():
-        svc.add_user(username, role, PASSWORD, unit=unit, display_name=f"Người {username}")
+    """Units VP and YT, ``WEB_PEOPLE``, the seed plan."""
+    build(svc, WEB_PEOPLE, units=("VP", "YT"))
 
 
 @pytest.fixture

@@ -1,7 +1,12 @@
-"""The web app: Flask + htmx over the workflow service and the read models.
+"""The web app, an interface beside ``cli``: Flask + htmx over the application service
+(commands) and ``events.queries`` (everything shown).
 
 ``create_app`` is the one entry point; it wires the extensions and the feature
-blueprints (auth, dashboard, tasks, plan, alerts, admin) and opens the store lazily.
+blueprints (auth, dashboard, tasks, plan, audit, alerts, admin) and opens the
+composition root (``events.system.System``) lazily, once per process (``storage``).
+
+May import: ``events`` (``system``, ``queries``, ``settings``, ``log``), ``workflow``,
+Flask and its extensions. Never ``cli``.
 """
 
 from __future__ import annotations

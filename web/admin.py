@@ -71,6 +71,14 @@ def add_unit():
 
 # ``path``: codes and usernames recorded before identifiers were bounded may hold a
 # "/" (today's rules refuse it), and they must stay manageable.
+@bp.post("/units/<path:code>/rename")
+def rename_unit(code: str):
+    form = request.form
+    return _run(lambda: storage.service().rename_unit(
+        code, form.get("name", ""), form.get("reason", ""), actor=auth.actor()),
+        gettext("Đã đổi tên đơn vị."), _units_page, f"rename:{code}", "admin.units")
+
+
 @bp.post("/units/<path:code>/deactivate")
 def deactivate_unit(code: str):
     return _run(lambda: storage.service().deactivate_unit(

@@ -13,9 +13,10 @@ from flask import Blueprint, current_app, flash, render_template, request, url_f
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from web import auth, hx, params, reads, storage, timeline
+from web import auth, hx, params, reads, storage
 from workflow import rules
 from workflow.errors import DomainError
+from workflow.sentences import alert_sentence
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -50,8 +51,7 @@ def _feed(before: int | None, notice: str | None = None) -> dict[str, Any]:
     more = len(rows) > size
     rows = rows[:size]
     for row in rows:
-        row["sentence"] = timeline.alert_sentence(row["kind"], row["days_left"],
-                                                  row["deadline"])
+        row["sentence"] = alert_sentence(row["kind"], row["days_left"], row["deadline"])
     return {"rows": rows, "before": before, "notice": notice,
             "next_before": rows[-1]["position"] if more else None,
             "newest": rows[0]["position"] if rows else None,

@@ -12,13 +12,14 @@ from flask import Blueprint, current_app, request, url_for
 from events import queries
 from web import hx, params, reads, storage
 from web.i18n import lang
+from workflow.words import NP_
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 # The event types people look for; the URL may name any other type too.
 TYPES = ("TaskAssigned", "WorkStarted", "ProgressNoted", "ReportSubmitted", "ReportVerified",
          "ReportReturned", "DeadlineExtended", "TaskReassigned", "TaskCancelled",
-         "UnitCreated", "UnitDeactivated", "UserRegistered", "RoleGranted",
+         "UnitCreated", "UnitRenamed", "UnitDeactivated", "UserRegistered", "RoleGranted",
          "UserDeactivated", "UserReactivated", "PasswordChanged", "PlanAdopted",
          "PlanRevised")
 
@@ -29,8 +30,8 @@ def _filters(args) -> dict[str, Any]:
         "unit": (args.get("unit") or "").strip().upper() or None,
         "type": (args.get("type") or "").strip() or None,
     }
-    filters["since"] = params.day(args.get("since"), "Ô “Từ ngày”", "“from” date")
-    filters["until"] = params.day(args.get("until"), "Ô “Đến ngày”", "“to” date")
+    filters["since"] = params.day(args.get("since"), NP_("field", "Ô “Từ ngày”"))
+    filters["until"] = params.day(args.get("until"), NP_("field", "Ô “Đến ngày”"))
     return filters
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, url_for
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale
+from jinja2 import pass_context
 
-from workflow import rules, words
+from workflow import grades, rules, words
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
 from workflow.errors import role_name as _role_of
@@ -19,15 +22,6 @@ LANGUAGES = ("vi", "en")
 COOKIE = "nhiemvu_lang"
 
 bp = Blueprint("i18n", __name__)
-
-GRADE_NAMES = {
-    "done_on_time": lazy_gettext("Hoàn thành đúng hạn"),
-    "done_late": lazy_gettext("Hoàn thành quá hạn"),
-    "open_on_time": lazy_gettext("Đang thực hiện trong hạn"),
-    "open_overdue": lazy_gettext("Quá hạn chưa hoàn thành"),
-    "cancelled": lazy_gettext("Đã hủy"),
-}
-
 
 def select_locale() -> str:
     chosen = request.cookies.get(COOKIE)
@@ -93,14 +87,26 @@ def role_name(role: str) -> str:
 
 
 def grade_name(grade: str | None) -> str:
-    return str(GRADE_NAMES.get(grade or "", grade or ""))
+    return translate(grades.grade_name(grade), lang()) if grade else ""
+
+
+def _each_render(show: Callable[[Any], str]) -> Callable[..., str]:
+    # Jinja folds a plain filter applied to a literal (``"cancelled"|grade_name``) once,
+    # when it compiles the template, in the language of whoever asked first; a filter
+    # that takes the context is run at every render.
+    @pass_context
+    def shown(context: Any, value: Any) -> str:
+        return show(value)
+    return shown
 
 
 def init_app(app: Flask) -> None:
     # Words translated outside templates (workflow.words) speak the request's language.
     words.locale_source(lambda: str(get_locale() or "vi"))
     app.register_blueprint(bp)
-    app.jinja_env.filters.update(dmy=dmy, dmy_hm=dmy_hm, number=number,
-                                 state_name=state_name, role_name=role_name,
-                                 grade_name=grade_name)
-    app.jinja_env.globals.update(lang=lang, GRADE_NAMES=GRADE_NAMES)
+    app.jinja_env.filters.update(
+        dmy=dmy, dmy_hm=dmy_hm, number=_each_render(number),
+        state_name=_each_render(state_name), role_name=_each_render(role_name),
+        grade_name=_each_render(grade_name))
+    # The codes in their order, for pages that list them (workflow defines them).
+    app.jinja_env.globals.update(lang=lang, STATES=rules.STATES, GRADES=grades.GRADES)

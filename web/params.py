@@ -15,6 +15,7 @@ from flask import Flask, request
 
 from workflow import validate
 from workflow.errors import DomainError
+from workflow.words import Msg, lazy
 
 # The task list's cursor: the last row's deadline and id (events.queries.tasks.board).
 _BOARD_CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.[0-9a-f]{32}")
@@ -25,20 +26,20 @@ def position(value: str | None) -> int | None:
     return validate.cursor(value) or None
 
 
-def day(value: str | None, field_vi: str, field_en: str) -> date | None:
-    """A date filter; blank is none."""
+def day(value: str | None, field: Msg) -> date | None:
+    """A date filter (``field`` names it in a refusal); blank is none."""
     text = (value or "").strip()
     if not text:
         return None
     # What a date input sends (ISO), or what a person types without one (dd/mm/yyyy).
     fields = validate.typed_date(text)
     if fields is None:
-        raise DomainError("invalid_date", field_vi=field_vi, field_en=field_en)
+        raise DomainError("invalid_date", field=field)
     try:
         found = date(*fields)
     except ValueError:
-        raise DomainError("invalid_date", field_vi=field_vi, field_en=field_en) from None
-    return validate.day(found, field_vi, field_en)
+        raise DomainError("invalid_date", field=field) from None
+    return validate.day(found, field)
 
 
 def board_cursor(value: str | None) -> str | None:
@@ -67,6 +68,5 @@ def _refuse_control_characters() -> None:
         if validate.has_control(key) or validate.has_control(value):
             shown = "".join(ch for ch in key if not validate.has_control(ch))[:40]
             raise DomainError("text_control_character",
-                              field_vi=f"Tham số “{shown}” của địa chỉ trang",
-                              field_en=f"address parameter “{shown}”")
+                              field=lazy("Tham số “%(name)s” của địa chỉ trang", name=shown))
 

@@ -17,9 +17,10 @@ from events.queries import alerts as alert_queries
 from web import params, storage
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
+from workflow.grades import GRADES
+from workflow.rules import STATES
+from workflow.words import NP_
 
-STATES = ("assigned", "in_progress", "reported", "verified", "cancelled")
-GRADES = ("done_on_time", "done_late", "open_on_time", "open_overdue", "cancelled")
 FILTER_KEYS = ("q", "state", "unit", "pillar", "grade", "target", "deadline_from",
                "deadline_to", "overdue")
 
@@ -129,10 +130,8 @@ def board_filters(args: MultiDict) -> dict[str, Any]:
     filters["unit"] = raw["unit"].upper() or None
     filters["pillar"] = raw["pillar"].upper() or None
     filters["target"] = raw["target"].upper() or None
-    filters["deadline_from"] = params.day(raw["deadline_from"], "Ô “Hạn từ ngày”",
-                                          "“deadline from” date")
-    filters["deadline_to"] = params.day(raw["deadline_to"], "Ô “Hạn đến ngày”",
-                                        "“deadline to” date")
+    filters["deadline_from"] = params.day(raw["deadline_from"], NP_("field", "Ô “Hạn từ ngày”"))
+    filters["deadline_to"] = params.day(raw["deadline_to"], NP_("field", "Ô “Hạn đến ngày”"))
     filters["overdue"] = raw["overdue"] in ("1", "true", "on")
     return filters
 

@@ -19,24 +19,16 @@ from workflow import validate
 from workflow.application import Workflow
 from workflow.errors import DomainError
 from workflow.evidence import Evidence
-from workflow.rules import Actor
+from workflow.rules import TRANSITIONS, Actor
+from workflow.words import lazy
 
 
 class FormError(ValueError):
     """Input that could not be read; the message is for people."""
 
 
-# The button label of each action, in table order (workflow.rules.TRANSITIONS).
-LABELS = {
-    "start": lazy_gettext("Bắt đầu thực hiện"),
-    "note": lazy_gettext("Ghi nhận tiến độ"),
-    "report": lazy_gettext("Báo cáo kết quả"),
-    "verify": lazy_gettext("Xác nhận hoàn thành"),
-    "return": lazy_gettext("Trả lại"),
-    "extend": lazy_gettext("Gia hạn"),
-    "reassign": lazy_gettext("Giao lại"),
-    "cancel": lazy_gettext("Hủy nhiệm vụ"),
-}
+# Each action's button, as the one table labels it, in the request's language.
+LABELS = {action: lazy(transition.label) for action, transition in TRANSITIONS.items()}
 
 DONE = {
     "start": lazy_gettext("Đã bắt đầu thực hiện."),

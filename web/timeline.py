@@ -11,7 +11,8 @@ from typing import Any
 
 from flask_babel import gettext
 
-from web.i18n import dmy, number
+from web.i18n import number
+from workflow.sentences import alert_sentence, event_sentence
 
 
 @dataclass
@@ -43,65 +44,26 @@ def build(events: list[Any], person: Callable[[str], str],
 
 
 def _describe(entry: Entry, event: Any, unit: Callable[[str], str]) -> None:
-    kind, who = entry.kind, entry.who
-    if kind == "TaskAssigned":
-        entry.sentence = gettext("%(who)s giao nhiệm vụ cho %(unit)s, hạn %(deadline)s.",
-                                 who=who, unit=unit(event.unit), deadline=dmy(event.deadline))
-        if event.target:
-            entry.details.append((gettext("Chỉ tiêu"), event.target))
-    elif kind == "WorkStarted":
-        entry.sentence = gettext("%(who)s bắt đầu thực hiện.", who=who)
+    # The sentence is the event's own (workflow.sentences); what the person typed and
+    # the evidence are shown below it.
+    kind = entry.kind
+    entry.sentence = event_sentence(kind, vars(event), entry.who, unit)
+    entry.reason = getattr(event, "reason", "")
+    if kind == "TaskAssigned" and event.target:
+        entry.details.append((gettext("Chỉ tiêu"), event.target))
     elif kind == "ProgressNoted":
-        entry.sentence = gettext("%(who)s ghi nhận tiến độ.", who=who)
         entry.details.append((gettext("Nội dung"), event.text))
         if event.percent is not None:
             entry.details.append((gettext("Tỷ lệ hoàn thành"), f"{event.percent}%"))
         if event.value is not None:
             entry.details.append((gettext("Giá trị đo được"), number(event.value)))
     elif kind == "ReportSubmitted":
-        entry.sentence = gettext("%(who)s báo cáo kết quả.", who=who)
         entry.details.append((gettext("Tóm tắt"), event.summary))
         if event.value is not None:
             entry.details.append((gettext("Giá trị đo được"), number(event.value)))
         entry.evidence = list(event.evidence or [])
-    elif kind == "ReportVerified":
-        entry.sentence = gettext("%(who)s xác nhận hoàn thành.", who=who)
-        if event.comment:
-            entry.details.append((gettext("Nhận xét"), event.comment))
-    elif kind == "ReportReturned":
-        entry.sentence = gettext("%(who)s trả lại báo cáo để làm lại.", who=who)
-        entry.reason = event.reason
-    elif kind == "DeadlineExtended":
-        entry.sentence = gettext("%(who)s gia hạn từ %(old)s đến %(new)s.", who=who,
-                                 old=dmy(event.previous_deadline), new=dmy(event.deadline))
-        entry.reason = event.reason
-    elif kind == "TaskReassigned":
-        entry.sentence = gettext("%(who)s giao lại từ %(old)s sang %(new)s.", who=who,
-                                 old=unit(event.previous_unit), new=unit(event.unit))
-        entry.reason = event.reason
-    elif kind == "TaskCancelled":
-        entry.sentence = gettext("%(who)s hủy nhiệm vụ.", who=who)
-        entry.reason = event.reason
-    else:  # an event type this page does not know yet still shows who and when
-        entry.sentence = gettext("%(who)s: %(kind)s.", who=who, kind=kind)
-
-
-def alert_sentence(kind: str, days_left: int, deadline: Any) -> str:
-    """A deadline alert as people read it, in the feed and in the task's history."""
-    day = dmy(deadline)
-    if kind == "approaching" and days_left == 1:
-        return gettext("Sắp đến hạn, còn 1 ngày (hạn %(deadline)s).", deadline=day)
-    if kind == "approaching":
-        return gettext("Sắp đến hạn, còn %(days)d ngày (hạn %(deadline)s).",
-                       days=days_left, deadline=day)
-    if kind == "due_today":
-        return gettext("Đến hạn hôm nay (%(deadline)s).", deadline=day)
-    if kind == "missed":
-        return gettext("Đã quá hạn (hạn %(deadline)s).", deadline=day)
-    if kind == "still_overdue":
-        return gettext("Vẫn quá hạn %(days)d ngày (hạn %(deadline)s).",
-                       days=-days_left, deadline=day)
-    return gettext("Cảnh báo hạn: %(kind)s (hạn %(deadline)s).", kind=kind, deadline=day)
+    elif kind == "ReportVerified" and event.comment:
+        entry.details.append((gettext("Nhận xét"), event.comment))
 
 
 def with_alerts(entries: list[Entry], alerts: list[dict[str, Any]],

@@ -44,6 +44,17 @@ class AdminCommands:
             self._save(unit, conflict=DomainError("unit_exists", unit=unit.code))
             return unit.id
 
+    def rename_unit(self, code: str, name: str, reason: str = "",
+                    actor: str | Actor = SYSTEM) -> None:
+        """Give the unit ``code`` a new name (``UnitRenamed``); its code, its tasks and
+        its people stay as they are."""
+        with self._at_clock():
+            who = self._acting(actor)
+            rules.check_admin(who, "manage_units")
+            unit = self.get_unit(code)
+            unit.rename(who, name, reason)
+            self._save(unit)
+
     def deactivate_unit(self, code: str, reason: str, actor: str | Actor = SYSTEM) -> None:
         with self._at_clock():
             who = self._acting(actor)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -29,6 +29,10 @@ from workflow.organisation import Unit, User
 from workflow.plan import Plan
 from workflow.rules import Actor
 from workflow.task import Task
+from workflow.words import lazy
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -134,29 +138,32 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
         return self.locate_damage(aggregate_id) if self.locate_damage else None
 
     def _load(self, aggregate_id: UUID, missing: Callable[[], DomainError],
-              what: Callable[[], tuple[str, str]]) -> Any:
-        # ``missing`` and ``what`` (the record's name, vi and en) are made only when
-        # needed: every command and request loads the person acting.
-        with damage.replaying(aggregate_id, what, self.damage_position):
-            try:
-                return self.repository.get(aggregate_id)
-            except AggregateNotFoundError:
-                raise missing() from None
+              what: Callable[[], Any]) -> Any:
+        # ``missing`` and ``what`` (the record's name) are made only when needed:
+        # every command and request loads the person acting.
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise missing() from None
+        except damage.NOT_DAMAGE:
+            raise
+        except damage.REPLAY_ERRORS as error:
+            raise damage.record_damaged(aggregate_id, what, self.damage_position) from error
 
     def get_user(self, username: str) -> User:
         return self._load(named_id("user", username),
                           lambda: DomainError("unknown_user", username=username),
-                          lambda: (f"người dùng “{username}”", f"user '{username}'"))
+                          lambda: lazy("người dùng “%(name)s”", name=username))
 
     def get_unit(self, code: str) -> Unit:
         return self._load(named_id("unit", code),
                           lambda: DomainError("unknown_unit", unit=code),
-                          lambda: (f"đơn vị “{code}”", f"unit '{code}'"))
+                          lambda: lazy("đơn vị “%(code)s”", code=code))
 
     def get_plan(self, code: str) -> Plan:
         return self._load(named_id("plan", code),
                           lambda: DomainError("unknown_plan", plan=code),
-                          lambda: (f"kế hoạch “{code}”", f"plan '{code}'"))
+                          lambda: lazy("kế hoạch “%(code)s”", code=code))
 
     def get_task(self, task_id: UUID | str) -> Task:
         def missing() -> DomainError:
@@ -166,7 +173,7 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
             key = UUID(str(task_id))
         except ValueError:
             raise missing() from None
-        task = self._load(key, missing, lambda: (f"nhiệm vụ {key}", f"task {key}"))
+        task = self._load(key, missing, lambda: lazy("nhiệm vụ %(id)s", id=key))
         if not isinstance(task, Task):
             raise missing()
         return task
@@ -264,9 +271,13 @@ class Workflow(AdminCommands, AlertCommands, Application[UUID]):
     def history(self, aggregate_id: UUID | str) -> list[Any]:
         """Every event of one aggregate, oldest first (one task, never the whole log)."""
         key = UUID(str(aggregate_id))
-        with damage.replaying(key, lambda: (f"bản ghi {key}", f"record {key}"),
-                              self.damage_position):
+        try:
             return list(self.events.get(key))
+        except damage.NOT_DAMAGE:
+            raise
+        except damage.REPLAY_ERRORS as error:
+            raise damage.record_damaged(key, lambda: lazy("bản ghi %(id)s", id=key),
+                                        self.damage_position) from error
 
 
 def _whole_number(env: Any, name: str, default: int, low: int, high: int) -> int:

@@ -9,8 +9,8 @@ first damaged row, instead of failing with a traceback or pretending it is missi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -28,19 +28,16 @@ REPLAY_ERRORS = (EventSourcingError, TopicError, ValueError, TypeError, LookupEr
                  AttributeError, AssertionError)
 
 
-@contextmanager
-def replaying(aggregate_id: UUID, what: Callable[[], tuple[str, str]],
-              locate: Callable[[UUID], int | None]) -> Iterator[None]:
-    """Turn a replay failure inside the block into ``record_damaged``; ``what`` names
-    the record (Vietnamese, English), ``locate`` finds the position (notification id)
-    of the first damaged stored event."""
-    try:
-        yield
-    except (AggregateNotFoundError, PersistenceError, DomainError):
-        raise
-    except REPLAY_ERRORS as error:
-        position = locate(aggregate_id)
-        code = "record_damaged" if position is not None else "record_damaged_unlocated"
-        what_vi, what_en = what()
-        raise DomainError(code, what_vi=what_vi, what_en=what_en, position=position,
-                          record=str(aggregate_id)) from error
+# Raised while loading but no damage: they pass through as they are.
+NOT_DAMAGE = (AggregateNotFoundError, PersistenceError, DomainError)
+
+
+def record_damaged(aggregate_id: UUID, what: Callable[[], Any],
+                   locate: Callable[[UUID], int | None]) -> DomainError:
+    """The refusal for a history that failed to replay with one of ``REPLAY_ERRORS``
+    (the caller catches: loading pays nothing until a replay fails). ``what()`` names
+    the record (a ``words.lazy`` word), ``locate`` finds the position (notification
+    id) of the first damaged stored event, when the store can tell."""
+    position = locate(aggregate_id)
+    code = "record_damaged" if position is not None else "record_damaged_unlocated"
+    return DomainError(code, what=what(), position=position, record=str(aggregate_id))

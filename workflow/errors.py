@@ -1,221 +1,87 @@
-"""Domain errors: a stable code, and a message in Vietnamese and English.
+"""Domain errors: a stable code, and a message from the one catalogue of words.
 
 Interfaces show ``error.message(locale)``; scripts and tests rely on ``error.code``.
+The messages are Vietnamese msgids (``workflow.words``); English is their translation.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from workflow.words import NP_, Msg
+from workflow.words import N_, NP_, Msg, translate, use_locale
 
-# code -> (Vietnamese, English); {placeholders} are filled from the error's params.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "transition_not_allowed": (
-        "Không thể {action_vi} khi nhiệm vụ đang ở trạng thái “{state_vi}”.",
-        "Cannot {action_en} a task that is {state_en}.",
-    ),
-    "permission_denied": (
-        "Vai trò “{role_vi}” không được phép {action_vi}.",
-        "The role '{role_en}' may not {action_en}.",
-    ),
-    "other_unit": (
-        "Bạn chỉ được thao tác trên nhiệm vụ của đơn vị mình ({unit}).",
-        "You may only act on your own unit's tasks ({unit}).",
-    ),
-    "reporter_cannot_verify": (
-        "Người đã báo cáo kết quả không được tự xác nhận hoàn thành.",
-        "The person who reported a task may not verify it.",
-    ),
-    "user_inactive": (
-        "Tài khoản “{username}” đã bị vô hiệu hóa.",
-        "The account '{username}' is deactivated.",
-    ),
-    "unknown_user": (
-        "Không tìm thấy người dùng “{username}”.",
-        "No user named '{username}'.",
-    ),
-    "unknown_unit": (
-        "Không tìm thấy đơn vị “{unit}”.",
-        "No unit with code '{unit}'.",
-    ),
-    "unit_inactive": (
-        "Đơn vị “{unit}” đã ngừng hoạt động.",
-        "The unit '{unit}' is no longer active.",
-    ),
-    "unknown_task": (
-        "Không tìm thấy nhiệm vụ “{task}”.",
-        "No task '{task}'.",
-    ),
-    "ambiguous_task": (
-        "Mã “{task}” trùng với nhiều nhiệm vụ; hãy nhập dài hơn.",
-        "'{task}' matches several tasks; type more of the id.",
-    ),
-    "unknown_plan": (
-        "Không tìm thấy kế hoạch “{plan}”.",
-        "No plan '{plan}'.",
-    ),
-    "plan_required": (
-        "Hãy chọn kế hoạch chứa chỉ tiêu “{target}”.",
-        "Name the plan that holds target '{target}'.",
-    ),
-    "unknown_target": (
-        "Kế hoạch “{plan}” không có chỉ tiêu “{target}”.",
-        "The plan '{plan}' has no target '{target}'.",
-    ),
-    "unit_exists": (
-        "Đơn vị “{unit}” đã tồn tại.",
-        "The unit '{unit}' already exists.",
-    ),
-    "user_exists": (
-        "Người dùng “{username}” đã tồn tại.",
-        "The user '{username}' already exists.",
-    ),
-    "unit_required": (
-        "Vai trò “{role_vi}” cần thuộc một đơn vị.",
-        "The role '{role_en}' needs a unit.",
-    ),
-    "password_too_short": (
-        "Mật khẩu cần ít nhất {minimum} ký tự.",
-        "The password needs at least {minimum} characters.",
-    ),
-    "password_invalid": (
-        "Mật khẩu tối đa {maximum} ký tự và không được chứa ký tự điều khiển.",
-        "The password may have at most {maximum} characters and no control characters.",
-    ),
-    "invalid_role": (
-        "Vai trò “{role}” không hợp lệ.",
-        "'{role}' is not a role.",
-    ),
-    "reason_required": (
-        "Cần nêu lý do.",
-        "A reason is required.",
-    ),
-    "text_required": (
-        "Cần nhập {field_vi}.",
-        "The {field_en} is required.",
-    ),
-    "text_too_long": (
-        "{field_vi} quá dài (tối đa {limit} ký tự).",
-        "The {field_en} is too long (at most {limit} characters).",
-    ),
-    "deadline_in_past": (
-        "Hạn mới ({deadline}) không được trước hôm nay ({today}).",
-        "The new deadline ({deadline}) is before today ({today}).",
-    ),
-    "deadline_unchanged": (
-        "Hạn mới trùng với hạn hiện tại ({deadline}).",
-        "The new deadline is the current one ({deadline}).",
-    ),
-    "deadline_not_later": (
-        "Gia hạn phải lùi hạn về sau: hạn mới ({deadline}) trước hạn hiện tại ({current}).",
-        "An extension must move the deadline later: {deadline} is before {current}.",
-    ),
-    "same_unit": (
-        "Nhiệm vụ đã thuộc đơn vị “{unit}”.",
-        "The task already belongs to '{unit}'.",
-    ),
-    "invalid_percent": (
-        "Tỷ lệ hoàn thành phải là số nguyên từ 0 đến 100.",
-        "The percentage must be a whole number from 0 to 100.",
-    ),
-    "invalid_value": (
-        "Giá trị đo được phải là số từ 0 đến 100.",
-        "The measured value must be a number from 0 to 100.",
-    ),
-    "value_without_target": (
-        "Nhiệm vụ không gắn chỉ tiêu nên không nhận giá trị đo được.",
-        "The task has no target, so it takes no measured value.",
-    ),
-    "invalid_plan": (
-        "Tệp kế hoạch không hợp lệ: {detail}",
-        "The plan file is not valid: {detail}",
-    ),
-    "text_control_character": (
-        "{field_vi} chứa ký tự điều khiển không được phép (chỉ nhận chữ, xuống dòng và tab).",
-        "The {field_en} contains a control character (only text, line breaks and tabs).",
-    ),
-    "invalid_identifier": (
-        "{field_vi} chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - (tối đa 40 ký tự).",
-        "The {field_en} may hold only letters a-z, digits and . _ - (at most 40).",
-    ),
-    "invalid_date": (
-        "{field_vi} không phải là một ngày hợp lệ.",
-        "The {field_en} is not a valid date.",
-    ),
-    "date_out_of_range": (
-        "Ngày {date} nằm ngoài khoảng cho phép ({earliest} – {latest}); hãy kiểm tra năm.",
-        "The date {date} is outside {earliest} – {latest}; check the year.",
-    ),
-    "deadline_too_far": (
-        "Hạn {deadline} quá xa: tối đa {years} năm, tức là đến {latest}; hãy kiểm tra năm.",
-        "The deadline {deadline} is too far ahead: at most {years} years, until {latest}.",
-    ),
-    "invalid_cursor": (
-        "Vị trí trang không hợp lệ (phải là số nguyên không âm).",
-        "The page position is not valid (a whole number, not negative).",
-    ),
-    "record_damaged": (
-        "Bản ghi bị hỏng: {what_vi}, tại vị trí {position} trong bảng sự kiện. Các phần khác"
-        " vẫn dùng được; hãy báo cho quản trị viên.",
-        "Record damaged: {what_en}, at position {position} in the events table. The rest"
-        " still works; please tell the administrator.",
-    ),
-    "record_damaged_unlocated": (
-        "Bản ghi bị hỏng: {what_vi} (không xác định được vị trí trong bảng sự kiện). Các"
-        " phần khác vẫn dùng được; hãy báo cho quản trị viên.",
-        "Record damaged: {what_en} (its position in the events table could not be found)."
-        " The rest still works; please tell the administrator.",
-    ),
-    "evidence_invalid": (
-        "Minh chứng không hợp lệ: cần là một tệp (tên, kiểu, dung lượng, SHA-256) "
-        "hoặc một đường dẫn.",
-        "Evidence must be a file (name, type, size, SHA-256) or a link.",
-    ),
-    "evidence_too_many": (
-        "Một báo cáo có tối đa {limit} minh chứng (tệp và đường dẫn).",
-        "A report takes at most {limit} pieces of evidence (files and links).",
-    ),
-    "evidence_name_invalid": (
-        "Tên tệp minh chứng không hợp lệ: không được để trống, không chứa ký tự điều "
-        "khiển hay dấu / \\.",
-        "The evidence file name is not valid: not empty, no control characters, "
-        "no / or \\.",
-    ),
-    "evidence_name_too_long": (
-        "Tên tệp minh chứng quá dài (tối đa {limit} ký tự).",
-        "The evidence file name is too long (at most {limit} characters).",
-    ),
-    "evidence_media_type_invalid": (
-        "Kiểu tệp minh chứng không hợp lệ.",
-        "The evidence file's media type is not valid.",
-    ),
-    "evidence_digest_invalid": (
-        "Mã SHA-256 của tệp minh chứng phải gồm 64 chữ số thập lục phân.",
-        "The evidence file's SHA-256 must be 64 hexadecimal digits.",
-    ),
-    "evidence_empty": (
-        "Tệp “{name}” rỗng.",
-        "The file '{name}' is empty.",
-    ),
-    "evidence_too_large": (
-        "Tệp “{name}” quá lớn (tối đa {mb} MB).",
-        "The file '{name}' is too large (at most {mb} MB).",
-    ),
-    "evidence_link_invalid": (
-        "Đường dẫn minh chứng phải bắt đầu bằng http:// hoặc https://, có tên máy chủ "
-        "và không chứa khoảng trắng.",
-        "An evidence link must start with http:// or https://, name a host and "
-        "hold no spaces.",
-    ),
-    "evidence_link_too_long": (
-        "Đường dẫn minh chứng quá dài (tối đa {limit} ký tự).",
-        "The evidence link is too long (at most {limit} characters).",
-    ),
-    "concurrent_change": (
-        "Nhiệm vụ vừa được người khác cập nhật; hãy tải lại và thử lại.",
-        "Someone else changed this task just now; reload and try again.",
-    ),
+# code -> the message (a Vietnamese msgid); %(placeholders)s are filled from the
+# error's params, a param that is a word (a Msg, a lazy text) in the message's language.
+MESSAGES: dict[str, Msg] = {
+    "transition_not_allowed": N_(
+        "Không thể %(action)s khi nhiệm vụ đang ở trạng thái “%(state)s”."),
+    "permission_denied": N_("Vai trò “%(role)s” không được phép %(action)s."),
+    "other_unit": N_("Bạn chỉ được thao tác trên nhiệm vụ của đơn vị mình (%(unit)s)."),
+    "reporter_cannot_verify": N_("Người đã báo cáo kết quả không được tự xác nhận hoàn thành."),
+    "user_inactive": N_("Tài khoản “%(username)s” đã bị vô hiệu hóa."),
+    "unknown_user": N_("Không tìm thấy người dùng “%(username)s”."),
+    "unknown_unit": N_("Không tìm thấy đơn vị “%(unit)s”."),
+    "unit_inactive": N_("Đơn vị “%(unit)s” đã ngừng hoạt động."),
+    "unknown_task": N_("Không tìm thấy nhiệm vụ “%(task)s”."),
+    "ambiguous_task": N_("Mã “%(task)s” trùng với nhiều nhiệm vụ; hãy nhập dài hơn."),
+    "unknown_plan": N_("Không tìm thấy kế hoạch “%(plan)s”."),
+    "plan_required": N_("Hãy chọn kế hoạch chứa chỉ tiêu “%(target)s”."),
+    "unknown_target": N_("Kế hoạch “%(plan)s” không có chỉ tiêu “%(target)s”."),
+    "unit_exists": N_("Đơn vị “%(unit)s” đã tồn tại."),
+    "unit_name_unchanged": N_("Đơn vị “%(unit)s” đã có tên “%(name)s”."),
+    "user_exists": N_("Người dùng “%(username)s” đã tồn tại."),
+    "unit_required": N_("Vai trò “%(role)s” cần thuộc một đơn vị."),
+    "password_too_short": N_("Mật khẩu cần ít nhất %(minimum)s ký tự."),
+    "password_invalid": N_(
+        "Mật khẩu tối đa %(maximum)s ký tự và không được chứa ký tự điều khiển."),
+    "invalid_role": N_("Vai trò “%(role)s” không hợp lệ."),
+    "reason_required": N_("Cần nêu lý do."),
+    "text_required": N_("Cần nhập %(field)s."),
+    "text_too_long": N_("%(field)s quá dài (tối đa %(limit)s ký tự)."),
+    "deadline_in_past": N_("Hạn mới (%(deadline)s) không được trước hôm nay (%(today)s)."),
+    "deadline_unchanged": N_("Hạn mới trùng với hạn hiện tại (%(deadline)s)."),
+    "deadline_not_later": N_(
+        "Gia hạn phải lùi hạn về sau: hạn mới (%(deadline)s) trước hạn hiện tại (%(current)s)."),
+    "same_unit": N_("Nhiệm vụ đã thuộc đơn vị “%(unit)s”."),
+    "invalid_percent": N_("Tỷ lệ hoàn thành phải là số nguyên từ 0 đến 100."),
+    "invalid_value": N_("Giá trị đo được phải là số từ 0 đến 100."),
+    "value_without_target": N_("Nhiệm vụ không gắn chỉ tiêu nên không nhận giá trị đo được."),
+    "invalid_plan": N_("Tệp kế hoạch không hợp lệ: %(detail)s"),
+    "text_control_character": N_(
+        "%(field)s chứa ký tự điều khiển không được phép (chỉ nhận chữ, xuống dòng và tab)."),
+    "invalid_identifier": N_(
+        "%(field)s chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - (tối đa 40 ký tự)."),
+    "invalid_date": N_("%(field)s không phải là một ngày hợp lệ."),
+    "date_out_of_range": N_(
+        "Ngày %(date)s nằm ngoài khoảng cho phép (%(earliest)s – %(latest)s); hãy kiểm tra năm."),
+    "deadline_too_far": N_(
+        "Hạn %(deadline)s quá xa: tối đa %(years)s năm, tức là đến %(latest)s; hãy kiểm tra năm."),
+    "invalid_cursor": N_("Vị trí trang không hợp lệ (phải là số nguyên không âm)."),
+    "record_damaged": N_(
+        "Bản ghi bị hỏng: %(what)s, tại vị trí %(position)s trong bảng sự kiện. Các phần khác "
+        "vẫn dùng được; hãy báo cho quản trị viên."),
+    "record_damaged_unlocated": N_(
+        "Bản ghi bị hỏng: %(what)s (không xác định được vị trí trong bảng sự kiện). Các phần "
+        "khác vẫn dùng được; hãy báo cho quản trị viên."),
+    "evidence_invalid": N_(
+        "Minh chứng không hợp lệ: cần là một tệp (tên, kiểu, dung lượng, SHA-256) hoặc một đường "
+        "dẫn."),
+    "evidence_too_many": N_("Một báo cáo có tối đa %(limit)s minh chứng (tệp và đường dẫn)."),
+    "evidence_name_invalid": N_(
+        "Tên tệp minh chứng không hợp lệ: không được để trống, không chứa ký tự điều khiển hay "
+        "dấu / \\."),
+    "evidence_name_too_long": N_("Tên tệp minh chứng quá dài (tối đa %(limit)s ký tự)."),
+    "evidence_media_type_invalid": N_("Kiểu tệp minh chứng không hợp lệ."),
+    "evidence_digest_invalid": N_(
+        "Mã SHA-256 của tệp minh chứng phải gồm 64 chữ số thập lục phân."),
+    "evidence_empty": N_("Tệp “%(name)s” rỗng."),
+    "evidence_too_large": N_("Tệp “%(name)s” quá lớn (tối đa %(mb)s MB)."),
+    "evidence_link_invalid": N_(
+        "Đường dẫn minh chứng phải bắt đầu bằng http:// hoặc https://, có tên máy chủ và không "
+        "chứa khoảng trắng."),
+    "evidence_link_too_long": N_("Đường dẫn minh chứng quá dài (tối đa %(limit)s ký tự)."),
+    "concurrent_change": N_("Nhiệm vụ vừa được người khác cập nhật; hãy tải lại và thử lại."),
 }
 
 ROLE_NAMES: dict[str, Msg] = {
@@ -244,11 +110,19 @@ class DomainError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, locale: str = "vi") -> str:
-        vi, en = MESSAGES[self.code]
-        template = en if locale.startswith("en") else vi
-        return template.format_map(_Defaulting(self.params))
+        """The message in ``locale``; a param the raiser left out shows as "?"."""
+        template = MESSAGES[self.code]
+        params = dict.fromkeys(_PLACEHOLDER.findall(template), "?") | self.params
+        # A lazy param (a word with placeholders of its own, ``words.lazy``) becomes
+        # text as it is filled in: inside the block, in this message's language.
+        with use_locale(locale):
+            return _sentence(translate(template, locale, **params))
 
 
-class _Defaulting(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _sentence(text: str) -> str:
+    # A message is a sentence: a field's name opening it ("%(field)s quá dài", the
+    # name "tiêu đề") starts with a capital letter; str.capitalize would lower the rest.
+    return text[:1].upper() + text[1:]

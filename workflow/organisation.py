@@ -8,7 +8,6 @@ from workflow import rules, validate
 from workflow.base import Record, named_id
 from workflow.errors import DomainError, role_name
 from workflow.rules import Actor
-from workflow.words import translate
 
 
 class Unit(Record):
@@ -39,7 +38,10 @@ class Unit(Record):
 
     def rename(self, actor: Actor, name: str, reason: str = "") -> None:
         rules.check_admin(actor, "manage_units")
-        self._renamed(name=validate.text(name, "name"), actor=actor.username,
+        name = validate.text(name, "name")
+        if name == self.name:
+            raise DomainError("unit_name_unchanged", unit=self.code, name=name)
+        self._renamed(name=name, actor=actor.username,
                       reason=validate.text(reason, "reason", required=False))
 
     def deactivate(self, actor: Actor, reason: str) -> None:
@@ -142,7 +144,5 @@ class User(Record):
 def _role_with_unit(role: str, unit: str | None) -> str:
     parsed = rules.parse_role(role)
     if rules.role_needs_unit(parsed) and not unit:
-        role_vi = role_name(parsed.value)
-        role_en = translate(role_vi, "en")
-        raise DomainError("unit_required", role_vi=role_vi, role_en=role_en)
+        raise DomainError("unit_required", role=role_name(parsed.value))
     return parsed.value

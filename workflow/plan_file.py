@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import DomainError
+from workflow.words import N_, lazy
 
 SEED_PLAN = Path(__file__).with_name("seed") / "thanh-huong-2025.toml"
 
@@ -26,11 +27,11 @@ def parse_range(text: str) -> tuple[Decimal, Decimal]:
     """``"60 - 70%"`` → (60, 70); ``"100%"`` → (100, 100)."""
     match = _RANGE.match(text or "")
     if not match:
-        raise DomainError("invalid_plan", detail=f"khoảng chỉ tiêu “{text}” / range '{text}'")
+        raise DomainError("invalid_plan", detail=lazy("khoảng chỉ tiêu “%(range)s”", range=text))
     low = Decimal(match.group(1).replace(",", "."))
     high = Decimal((match.group(2) or match.group(1)).replace(",", "."))
     if low > high or high > 100:
-        raise DomainError("invalid_plan", detail=f"khoảng chỉ tiêu “{text}” / range '{text}'")
+        raise DomainError("invalid_plan", detail=lazy("khoảng chỉ tiêu “%(range)s”", range=text))
     return low, high
 
 
@@ -38,7 +39,8 @@ def load(path: str | Path) -> dict[str, Any]:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DomainError("invalid_plan", detail=f"không có tệp {path} / no file") from None
+        raise DomainError("invalid_plan",
+                          detail=lazy("không có tệp %(path)s", path=str(path))) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise DomainError("invalid_plan", detail=str(error)) from None
     return parse(raw)
@@ -57,7 +59,8 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
         targets = []
         for number, t in enumerate(raw["targets"], start=1):
             if t["pillar"] not in pillar_codes:
-                raise DomainError("invalid_plan", detail=f"trụ cột “{t['pillar']}”")
+                raise DomainError("invalid_plan",
+                                  detail=lazy("trụ cột “%(pillar)s”", pillar=t["pillar"]))
             low, high = parse_range(_text(t, "range"))
             targets.append({
                 "code": _text(t, "code"), "number": number, "pillar": t["pillar"],
@@ -66,7 +69,7 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
             })
         codes = [t["code"] for t in targets]
         if len(set(codes)) != len(codes):
-            raise DomainError("invalid_plan", detail="mã chỉ tiêu trùng / duplicate codes")
+            raise DomainError("invalid_plan", detail=N_("mã chỉ tiêu trùng"))
         return {
             "code": _text(plan, "code"), "title": _text(plan, "title"),
             "organisation": _text(plan, "organisation"),
@@ -75,7 +78,8 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
             "pillars": pillars, "targets": targets,
         }
     except KeyError as missing:
-        raise DomainError("invalid_plan", detail=f"thiếu trường {missing} / missing") from None
+        raise DomainError("invalid_plan",
+                          detail=lazy("thiếu trường %(key)s", key=str(missing))) from None
     except (TypeError, ValueError, InvalidOperation) as error:
         raise DomainError("invalid_plan", detail=str(error)) from None
 
@@ -83,7 +87,8 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
 def _text(table: dict[str, Any], key: str, *, required: bool = True) -> str:
     value = table[key] if required else table.get(key, "")
     if not isinstance(value, str) or (required and not value.strip()):
-        raise DomainError("invalid_plan", detail=f"trường “{key}” phải là chữ / must be text")
+        raise DomainError("invalid_plan",
+                          detail=lazy("trường “%(key)s” phải là chữ", key=key))
     return value.strip()
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from workflow.errors import DomainError, role_name
-from workflow.words import NP_, Msg, translate
+from workflow.words import NP_, Msg
 
 
 class State(StrEnum):
@@ -29,8 +29,9 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The codes as plain text, in the order a task moves through them (lists show them so).
+STATES: tuple[str, ...] = tuple(state.value for state in State)
 OPEN_STATES = frozenset({State.ASSIGNED, State.IN_PROGRESS, State.REPORTED})
-FINAL_STATES = frozenset({State.VERIFIED, State.CANCELLED})
 UNIT_ROLES = frozenset({Role.UNIT_HEAD, Role.MEMBER})
 
 STATE_NAMES: dict[State, Msg] = {
@@ -56,39 +57,42 @@ class Transition:
     target: State | None  # None: the state does not change
     roles: frozenset[Role]
     own_unit_only: bool
-    vi: str  # the action as a Vietnamese verb phrase, for messages
-    en: str
+    verb: Msg  # the action as a verb phrase, for messages ("may not %(action)s")
+    label: Msg  # the button that takes it
 
 
-def _t(sources, target, roles, own_unit_only, vi, en):
-    return Transition(frozenset(sources), target, frozenset(roles), own_unit_only, vi, en)
+def _t(sources, target, roles, own_unit_only, verb, label):
+    return Transition(frozenset(sources), target, frozenset(roles), own_unit_only, verb,
+                      label)
 
 
 # The one table of what may happen to a task. DOMAIN.md is its specification.
 TRANSITIONS: dict[str, Transition] = {
     "start": _t({State.ASSIGNED}, State.IN_PROGRESS, UNIT_ROLES, True,
-                "bắt đầu thực hiện", "start"),
+                NP_("verb", "bắt đầu thực hiện"), NP_("action", "Bắt đầu thực hiện")),
     "note": _t(OPEN_STATES, None, UNIT_ROLES, True,
-               "ghi nhận tiến độ", "note progress on"),
+               NP_("verb", "ghi nhận tiến độ"), NP_("action", "Ghi nhận tiến độ")),
     "report": _t({State.IN_PROGRESS}, State.REPORTED, {Role.UNIT_HEAD}, True,
-                 "báo cáo kết quả", "report on"),
+                 NP_("verb", "báo cáo kết quả"), NP_("action", "Báo cáo kết quả")),
     "verify": _t({State.REPORTED}, State.VERIFIED, {Role.LEADER}, False,
-                 "xác nhận hoàn thành", "verify"),
+                 NP_("verb", "xác nhận hoàn thành"), NP_("action", "Xác nhận hoàn thành")),
     "return": _t({State.REPORTED}, State.IN_PROGRESS, {Role.LEADER}, False,
-                 "trả lại", "return"),
-    "extend": _t(OPEN_STATES, None, {Role.LEADER}, False, "gia hạn", "extend"),
-    "reassign": _t(OPEN_STATES, None, {Role.LEADER}, False, "giao lại", "reassign"),
-    "cancel": _t(OPEN_STATES, State.CANCELLED, {Role.LEADER}, False, "hủy", "cancel"),
+                 NP_("verb", "trả lại"), NP_("action", "Trả lại")),
+    "extend": _t(OPEN_STATES, None, {Role.LEADER}, False,
+                 NP_("verb", "gia hạn"), NP_("action", "Gia hạn")),
+    "reassign": _t(OPEN_STATES, None, {Role.LEADER}, False,
+                   NP_("verb", "giao lại"), NP_("action", "Giao lại")),
+    "cancel": _t(OPEN_STATES, State.CANCELLED, {Role.LEADER}, False,
+                 NP_("verb", "hủy"), NP_("action", "Hủy nhiệm vụ")),
 }
 
 # Actions that are not transitions of an existing task.
-ADMIN_ACTIONS: dict[str, tuple[frozenset[Role], str, str]] = {
-    "assign": (frozenset({Role.LEADER}), "giao nhiệm vụ", "assign tasks"),
+ADMIN_ACTIONS: dict[str, tuple[frozenset[Role], Msg]] = {
+    "assign": (frozenset({Role.LEADER}), NP_("verb", "giao nhiệm vụ")),
     "manage_plan": (frozenset({Role.LEADER, Role.ADMIN}),
-                    "quản lý kế hoạch, chỉ tiêu", "manage plans and targets"),
-    "manage_units": (frozenset({Role.LEADER, Role.ADMIN}),
-                     "quản lý đơn vị", "manage units"),
-    "manage_users": (frozenset({Role.ADMIN}), "quản lý người dùng", "manage users"),
+                    NP_("verb", "quản lý kế hoạch, chỉ tiêu")),
+    "manage_units": (frozenset({Role.LEADER, Role.ADMIN}), NP_("verb", "quản lý đơn vị")),
+    "manage_users": (frozenset({Role.ADMIN}), NP_("verb", "quản lý người dùng")),
 }
 
 
@@ -110,21 +114,19 @@ class Actor:
 SYSTEM = Actor("system", "system")
 
 
-def _refuse_role(actor: Actor, vi: str, en: str) -> DomainError:
-    role = role_name(actor.role)
-    return DomainError("permission_denied", role_vi=role, role_en=translate(role, "en"),
-                       action_vi=vi, action_en=en)
+def _refuse_role(actor: Actor, verb: Msg) -> DomainError:
+    return DomainError("permission_denied", role=role_name(actor.role), action=verb)
 
 
 def check_admin(actor: Actor, action: str) -> None:
     """Refuse ``action`` (a key of ADMIN_ACTIONS) unless the actor may take it."""
-    roles, vi, en = ADMIN_ACTIONS[action]
+    roles, verb = ADMIN_ACTIONS[action]
     if actor.is_system:
         return
     if not actor.active:
         raise DomainError("user_inactive", username=actor.username)
     if actor.role not in roles:
-        raise _refuse_role(actor, vi, en)
+        raise _refuse_role(actor, verb)
 
 
 def check(actor: Actor, action: str, *, state: str, unit: str,
@@ -142,14 +144,12 @@ def check(actor: Actor, action: str, *, state: str, unit: str,
     if not actor.active:
         raise DomainError("user_inactive", username=actor.username)
     if actor.role not in transition.roles:
-        raise _refuse_role(actor, transition.vi, transition.en)
+        raise _refuse_role(actor, transition.verb)
     if transition.own_unit_only and actor.unit != unit:
         raise DomainError("other_unit", unit=actor.unit or "-")
     if state not in transition.sources:
-        state_vi = state_name(state)
-        state_en = translate(state_vi, "en")
-        raise DomainError("transition_not_allowed", action_vi=transition.vi,
-                          action_en=transition.en, state_vi=state_vi, state_en=state_en)
+        raise DomainError("transition_not_allowed", action=transition.verb,
+                          state=state_name(state))
     if action == "verify" and reported_by == actor.username:
         raise DomainError("reporter_cannot_verify")
 

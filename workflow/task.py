@@ -13,7 +13,7 @@ from workflow import clock, rules, validate
 from workflow.base import Record
 from workflow.errors import DomainError
 from workflow.evidence import Evidence, evidence_list, upcast_evidence_v1
-from workflow.rules import Actor, State
+from workflow.rules import TRANSITIONS, Actor, State
 
 
 class Task(Record):
@@ -146,7 +146,7 @@ class Task(Record):
 
     @event("WorkStarted", topic="nhiemvu.task.WorkStarted")
     def _started(self, actor: str) -> None:
-        self.state = State.IN_PROGRESS.value
+        self._enter("start")
 
     @event("ProgressNoted", topic="nhiemvu.task.ProgressNoted")
     def _progress_noted(self, actor: str, text: str, percent: int | None,
@@ -175,18 +175,18 @@ class Task(Record):
     @event(ReportSubmitted)
     def _report_submitted(self, actor: str, summary: str, value: Decimal | None,
                           evidence: list[dict[str, Any]]) -> None:
-        self.state = State.REPORTED.value
+        self._enter("report")
         self.reported_by = actor
         self.reported_value = value
 
     @event("ReportVerified", topic="nhiemvu.task.ReportVerified")
     def _report_verified(self, actor: str, comment: str) -> None:
-        self.state = State.VERIFIED.value
+        self._enter("verify")
         self.verified_value = self.reported_value
 
     @event("ReportReturned", topic="nhiemvu.task.ReportReturned")
     def _report_returned(self, actor: str, reason: str) -> None:
-        self.state = State.IN_PROGRESS.value
+        self._enter("return")
 
     @event("DeadlineExtended", topic="nhiemvu.task.DeadlineExtended")
     def _deadline_extended(self, actor: str, deadline: date, previous_deadline: date,
@@ -200,7 +200,14 @@ class Task(Record):
 
     @event("TaskCancelled", topic="nhiemvu.task.TaskCancelled")
     def _cancelled(self, actor: str, reason: str) -> None:
-        self.state = State.CANCELLED.value
+        self._enter("cancel")
+
+    def _enter(self, action: str) -> None:
+        # Where an action leads is the one table's ``target`` (workflow.rules); the board
+        # projection reads it too, so the two cannot disagree. Replays apply it to stored
+        # events: a changed target would change what recorded facts mean, so a new rule
+        # needs a new event, never an edited target.
+        self.state = TRANSITIONS[action].target.value
 
 
 def _dmy(day: date) -> str:

@@ -13,28 +13,38 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from workflow.errors import DomainError
+from workflow.words import NP_, Msg
 
-# field -> (Vietnamese name, English name, most characters, may hold several lines)
+
+class Field(NamedTuple):
+    name: Msg  # as refusals name it: "Cần nhập %(field)s."
+    limit: int  # most characters
+    multiline: bool  # may hold several lines
+
+
 FIELDS = {
-    "title": ("tiêu đề", "title", 200, False),
-    "description": ("mô tả", "description", 5000, True),
-    "reason": ("lý do", "reason", 1000, True),
-    "summary": ("nội dung báo cáo", "report summary", 5000, True),
-    "text": ("nội dung tiến độ", "progress note", 2000, True),
-    "comment": ("nhận xét", "comment", 2000, True),
-    "name": ("tên", "name", 200, False),
-    "kind": ("loại đơn vị", "unit kind", 100, False),
-    "email": ("thư điện tử", "e-mail", 254, False),
-    "code": ("mã", "code", 40, False),
-    "username": ("tên đăng nhập", "username", 40, False),
+    "title": Field(NP_("field", "tiêu đề"), 200, False),
+    "description": Field(NP_("field", "mô tả"), 5000, True),
+    "reason": Field(NP_("field", "lý do"), 1000, True),
+    "summary": Field(NP_("field", "nội dung báo cáo"), 5000, True),
+    "text": Field(NP_("field", "nội dung tiến độ"), 2000, True),
+    "comment": Field(NP_("field", "nhận xét"), 2000, True),
+    "name": Field(NP_("field", "tên"), 200, False),
+    "kind": Field(NP_("field", "loại đơn vị"), 100, False),
+    "email": Field(NP_("field", "thư điện tử"), 254, False),
+    "code": Field(NP_("field", "mã"), 40, False),
+    "username": Field(NP_("field", "tên đăng nhập"), 40, False),
 }
 
 # The window every date a person types must fall in: a typo such as 9999 for 2025
 # is refused at once instead of overflowing the date arithmetic downstream.
 DATE_MIN = date(2000, 1, 1)
 DATE_MAX = date(2100, 12, 31)
+# What a refusal calls a date, and a deadline, when the caller names it no better.
+A_DATE, A_DEADLINE = NP_("field", "ngày"), NP_("field", "hạn")
 # How far ahead a deadline may be set (NHIEMVU_MAX_DEADLINE_YEARS overrides it).
 DEADLINE_YEARS = 10
 
@@ -57,16 +67,16 @@ _TABS = frozenset("\t")
 
 def text(value: str | None, field: str, *, required: bool = True) -> str:
     """The text as it will be stored: trimmed, with ``\\r\\n`` as ``\\n``."""
-    vi, en, limit, multiline = FIELDS[field]
+    name, limit, multiline = FIELDS[field]
     cleaned = _normalised(value or "").strip()
     if required and not cleaned:
         if field == "reason":
             raise DomainError("reason_required")
-        raise DomainError("text_required", field_vi=vi, field_en=en)
+        raise DomainError("text_required", field=name)
     if len(cleaned) > limit:
-        raise DomainError("text_too_long", field_vi=_sentence(vi), field_en=en, limit=limit)
+        raise DomainError("text_too_long", field=name, limit=limit)
     if has_control(cleaned, _ALLOWED_CONTROLS if multiline else _TABS):
-        raise DomainError("text_control_character", field_vi=_sentence(vi), field_en=en)
+        raise DomainError("text_control_character", field=name)
     return cleaned
 
 
@@ -79,28 +89,28 @@ def has_control(text: str, allowed: frozenset[str] = frozenset()) -> bool:
 
 def _normalised(value: str) -> str:
     if not isinstance(value, str):
-        raise DomainError("text_required", field_vi="nội dung", field_en="text")
+        raise DomainError("text_required", field=NP_("field", "nội dung"))
     return value.replace("\r\n", "\n").translate(_LINE_BREAKS)
 
 
 def identifier(value: str | None, field: str = "code") -> str:
     """A unit code or username: letters, digits, ``.``, ``_``, ``-``; at most 40."""
-    vi, en, limit, _ = FIELDS[field]
+    name, limit, _ = FIELDS[field]
     cleaned = value.strip() if isinstance(value, str) else ""
     if not cleaned:
-        raise DomainError("text_required", field_vi=vi, field_en=en)
+        raise DomainError("text_required", field=name)
     if len(cleaned) > limit or not _IDENTIFIER.fullmatch(cleaned):
-        raise DomainError("invalid_identifier", field_vi=_sentence(vi), field_en=en)
+        raise DomainError("invalid_identifier", field=name)
     return cleaned
 
 
-def day(value: date, field_vi: str = "ngày", field_en: str = "date") -> date:
-    """A date within DATE_MIN..DATE_MAX."""
+def day(value: date, field: Msg = A_DATE) -> date:
+    """A date within DATE_MIN..DATE_MAX; ``field`` names it if it is not a date."""
     if not isinstance(value, date):
-        raise DomainError("invalid_date", field_vi=_sentence(field_vi), field_en=field_en)
+        raise DomainError("invalid_date", field=field)
     if not DATE_MIN <= value <= DATE_MAX:
-        raise DomainError("date_out_of_range", field_vi=field_vi, field_en=field_en,
-                          date=_dmy(value), earliest=_dmy(DATE_MIN), latest=_dmy(DATE_MAX))
+        raise DomainError("date_out_of_range", date=_dmy(value), earliest=_dmy(DATE_MIN),
+                          latest=_dmy(DATE_MAX))
     return value
 
 
@@ -120,7 +130,7 @@ def typed_date(text: str) -> tuple[int, int, int] | None:
 
 def deadline(value: date, today: date, years: int = DEADLINE_YEARS) -> date:
     """A deadline: within the window and at most ``years`` years after ``today``."""
-    day(value, "hạn", "deadline")
+    day(value, A_DEADLINE)
     latest = min(DATE_MAX, _years_after(today, years))
     if value > latest:
         raise DomainError("deadline_too_far", deadline=_dmy(value), latest=_dmy(latest),
@@ -190,12 +200,6 @@ def _years_after(today: date, years: int) -> date:
         return today.replace(year=today.year + years)
     except ValueError:  # 29 February
         return today.replace(year=today.year + years, day=28)
-
-
-def _sentence(words: str) -> str:
-    # A field's name opening a message: "tiêu đề" → "Tiêu đề" (not str.capitalize,
-    # which would lower the rest).
-    return words[:1].upper() + words[1:]
 
 
 def _dmy(value: date) -> str:

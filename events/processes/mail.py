@@ -22,6 +22,8 @@ from uuid import UUID
 from events.processes.sweep import now_of
 from events.queries import alerts as alert_queries
 from workflow.alerts import Digest
+from workflow.sentences import day
+from workflow.words import DEFAULT, N_, translate
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -63,11 +65,15 @@ class MailConfig:
 
 
 def compose(digest: Digest, config: MailConfig) -> EmailMessage:
-    """The digest as a Vietnamese UTF-8 mail; the same digest always gives the same one."""
-    count = len(digest.lines)
-    day = digest.day.strftime("%d/%m/%Y")
+    """The digest as a Vietnamese UTF-8 mail; the same digest always gives the same one.
+
+    Vietnamese because nobody's own language is on record; its lines were recorded
+    in it when the digest was queued (sweep.queue_digests).
+    """
+    count, locale = len(digest.lines), DEFAULT
     message = EmailMessage()
-    message["Subject"] = f"Nhắc hạn nhiệm vụ: {count} cảnh báo ngày {day}"
+    message["Subject"] = translate("Nhắc hạn nhiệm vụ: %(count)s cảnh báo ngày %(day)s",
+                                   locale, count=count, day=day(digest.day))
     message["From"] = config.sender
     message["To"] = Address(display_name=digest.name, addr_spec=digest.email)
     message["Date"] = format_datetime(digest.created_on)
@@ -75,12 +81,15 @@ def compose(digest: Digest, config: MailConfig) -> EmailMessage:
     message["Message-ID"] = f"<{digest.id}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
     listed = "\n".join(f"- {line}" for line in digest.lines)
-    message.set_content(
-        f"Kính gửi {digest.name},\n\n"
-        f"Có {count} cảnh báo về hạn nhiệm vụ chuyển đổi số liên quan đến anh/chị:\n\n"
-        f"{listed}\n\n"
-        "Xem chi tiết và đánh dấu đã đọc tại mục Thông báo của hệ thống Nhiệm vụ.\n"
-        "Thư này được gửi tự động, vui lòng không trả lời.\n")
+    message.set_content("\n".join([
+        translate("Kính gửi %(name)s,", locale, name=digest.name), "",
+        translate("Có %(count)s cảnh báo về hạn nhiệm vụ chuyển đổi số liên quan đến anh/chị:",
+                  locale, count=count), "",
+        listed, "",
+        # The web's menu entry, by its own word.
+        translate("Xem chi tiết và đánh dấu đã đọc tại mục %(page)s của hệ thống Nhiệm vụ.",
+                  locale, page=N_("Cảnh báo")),
+        translate("Thư này được gửi tự động, vui lòng không trả lời.", locale), ""]))
     return message
 
 

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from events.queries import alerts as alert_queries
 from workflow import clock
-from workflow.alerts import AlertPolicy, due_thresholds, recipients, summary
+from workflow.alerts import AlertPolicy, due_thresholds, recipients
 from workflow.clock import LOCAL_TZ
+from workflow.sentences import digest_line
+from workflow.words import DEFAULT
 
 if TYPE_CHECKING:
     from events.system import System
@@ -90,6 +92,8 @@ def queue_digests(store: System, at: datetime, raised: set[str]) -> int:
         if row.id in raised or alert_queries.aware(row.raised_at) <= waiting_before:
             by_person[row.username].append(row)
     day = at.astimezone(LOCAL_TZ).date()
+    # The lines are recorded as they will be mailed, in Vietnamese: nobody's own
+    # language is on record (mail.compose speaks it too).
     digests = []
     for username, rows in sorted(by_person.items()):
         person = people.get(username)
@@ -98,6 +102,6 @@ def queue_digests(store: System, at: datetime, raised: set[str]) -> int:
         digests.append({
             "username": username, "name": person["display_name"], "email": person["email"],
             "alert_ids": [r.id for r in rows], "day": day,
-            "lines": [f"{r.title} ({r.unit}): {summary(r.kind, r.days_left, r.deadline)}"
+            "lines": [digest_line(r.title, r.unit, r.kind, r.days_left, r.deadline, DEFAULT)
                       for r in rows]})
     return len(store.service.queue_digests(digests, at=at))

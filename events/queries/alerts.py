@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from events.queries.audit import task_history
 from events.queries.organisation import users
 from events.readmodels import alert_tables
-from workflow.alerts import summary
+from workflow.sentences import alert_line
 
 if TYPE_CHECKING:
     from events.system import System
@@ -41,16 +41,15 @@ def _alert(row: Any) -> dict[str, Any]:
             "title": row.title, "unit": row.unit, "kind": row.kind,
             "days_left": row.days_left, "deadline": row.deadline, "due_on": row.due_on,
             "at": aware(row.raised_at), "escalated": row.escalated,
-            "recipients": row.recipients.split(",") if row.recipients else [],
-            "summary": summary(row.kind, row.days_left, row.deadline)}
+            "recipients": row.recipients.split(",") if row.recipients else []}
 
 
-def inbox(store: System, username: str, *, limit: int = 20,
-          before: int | None = None) -> list[dict[str, Any]]:
+def inbox(store: System, username: str, *, limit: int = 20, before: int | None = None,
+          locale: str = "vi") -> list[dict[str, Any]]:
     """The person's alerts, newest first; ``before`` a position pages further back.
 
     Each row: alert_id, position, task_id (hex), title, unit, kind, days_left,
-    deadline, due_on, at, escalated, recipients, summary (Vietnamese), unread.
+    deadline, due_on, at, escalated, recipients, summary (in ``locale``), unread.
     """
     read = _read_up_to(store, username)
     query = (select(A).join(F, F.c.alert_id == A.c.id).where(F.c.username == username)
@@ -59,7 +58,8 @@ def inbox(store: System, username: str, *, limit: int = 20,
         query = query.where(F.c.position < before)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return [{**_alert(r), "unread": r.position > read} for r in rows]
+    return [{**_alert(r), "summary": alert_line(r.kind, r.days_left, r.deadline, locale),
+             "unread": r.position > read} for r in rows]
 
 
 def unread_count(store: System, username: str) -> int:
@@ -84,8 +84,8 @@ def task_alerts(store: System, task_id: UUID | str, locale: str = "vi") -> list[
         rows = conn.execute(query).all()
     return [{"position": r.position, "version": None, "type": "DeadlineAlertRaised",
              "actor": "scheduler", "at": aware(r.raised_at),
-             "summary": summary(r.kind, r.days_left, r.deadline, locale),
-             "data": {k: v for k, v in _alert(r).items() if k not in ("summary", "at")}}
+             "summary": alert_line(r.kind, r.days_left, r.deadline, locale),
+             "data": {k: v for k, v in _alert(r).items() if k != "at"}}
             for r in rows]
 
 

@@ -12,13 +12,10 @@ from sqlalchemy import ColumnElement, select
 
 from events.queries.reading import aware, end_of, start_of
 from events.readmodels import tables
-from events.readmodels.summaries import summary
+from workflow.sentences import event_line
 
 if TYPE_CHECKING:
     from events.system import System
-
-A = tables.audit
-
 
 A = tables.audit
 
@@ -41,7 +38,7 @@ def audit_log(store: System, *, actor: str | None = None, unit: str | None = Non
     """Events newest first, filtered; ``since``/``until`` dates are Vietnam days, inclusive.
 
     ``before`` is the previous page's ``next_cursor`` (a log position); ``locale``
-    the language of the summaries.
+    the language of the summaries (said from each row's data, workflow.sentences).
     """
     where: list[ColumnElement[bool]] = []
     if actor:
@@ -68,13 +65,6 @@ def audit_log(store: System, *, actor: str | None = None, unit: str | None = Non
     return AuditPage(rows, cursor)
 
 
-def _summary(r: Any, locale: str) -> str:
-    # The table holds the Vietnamese line; another language is made from the data.
-    if locale.startswith("vi"):
-        return r["summary"]
-    return summary(r["type"], json.loads(r["data"]), locale)
-
-
 def audit_entry(found: Any, locale: str = "vi") -> dict[str, Any]:
     r = found._mapping
     is_task = r["kind"] == "task"
@@ -83,22 +73,23 @@ def audit_entry(found: Any, locale: str = "vi") -> dict[str, Any]:
         "unit": r["unit"], "kind": r["kind"],
         "aggregate_id": str(UUID(r["aggregate_id"])),
         "task_id": str(UUID(r["aggregate_id"])) if is_task else None,
-        "version": r["version"], "type": r["type"], "summary": _summary(r, locale),
+        "version": r["version"], "type": r["type"],
+        "summary": event_line(r["type"], json.loads(r["data"]), locale),
     }
 
 
 def history_entry(found: Any, locale: str = "vi") -> dict[str, Any]:
     r = found._mapping
+    data = json.loads(r["data"])
     return {
         "position": r["position"], "version": r["version"], "type": r["type"],
-        "actor": r["actor"], "at": aware(r["at"]), "summary": _summary(r, locale),
-        "data": json.loads(r["data"]),
+        "actor": r["actor"], "at": aware(r["at"]),
+        "summary": event_line(r["type"], data, locale), "data": data,
     }
 
 
 def task_history(store: System, task_id: UUID | str, locale: str = "vi") -> list[dict[str, Any]]:
     """Everything that happened to one task, oldest first, from the audit log."""
-    A = tables.audit
     key = UUID(str(task_id)).hex
     with store.engine.connect() as conn:
         found = conn.execute(select(A).where(A.c.aggregate_id == key)

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, literal, select
 
-from events.queries.grading import GRADES, STATES
 from events.queries.organisation import default_plan_code
 from events.queries.reading import aware, today_of, value
 from events.readmodels import tables
+from workflow.grades import GRADES
+from workflow.rules import STATES
 
 if TYPE_CHECKING:
     from events.system import System

@@ -15,18 +15,13 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 
-from events.queries.grading import (
-    GRADES,
-    STATES,
-    grade_of,
-    has_grade,
-    is_due_within,
-    is_overdue,
-)
+from events.queries.grading import grade_of, has_grade, is_due_within, is_overdue
 from events.queries.reading import aware, today_of, value
 from events.readmodels import tables
 from events.readmodels.searchable import search_words
 from workflow.errors import DomainError
+from workflow.grades import GRADES
+from workflow.rules import STATES
 
 if TYPE_CHECKING:
     from events.system import System

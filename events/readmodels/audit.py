@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from events.readmodels import tables
-from events.readmodels.projection import Logged, Projection, execute_many, to_json
-from events.readmodels.summaries import summary
+from events.readmodels.bulk import execute_many
+from events.readmodels.projection import Logged, Projection, to_json
 
 # Never copied into a readable table, even hashed.
 _SECRET = frozenset({"password_hash"})
@@ -26,7 +26,9 @@ class AuditLog(Projection):
     tables = tables.OWNERS["audit"]
     areas = frozenset({"task", "plan", "organisation"})
     # 2: evidence in its one shape (ReportSubmitted v2: ``media_type``, ``url``).
-    version = 2
+    # 3: no stored summary: each reader's line is said from ``data`` at read time
+    # (workflow.sentences), in the reader's language.
+    version = 3
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         units = self._known_units(conn, events)
@@ -45,7 +47,6 @@ class AuditLog(Projection):
                 "position": event.position, "at": event.at, "actor": event.actor,
                 "kind": self._kind(event), "aggregate_id": event.key,
                 "version": event.version, "unit": units.get(event.key), "type": event.type,
-                "summary": summary(event.type, data),
                 "data": to_json(data if _SECRET.isdisjoint(data)
                                 else {k: v for k, v in data.items() if k not in _SECRET}),
             })

@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from events.readmodels import tables
-from events.readmodels.projection import Logged, Projection, execute_many, text_value
+from events.readmodels.bulk import execute_many
+from events.readmodels.projection import Logged, Projection, text_value
 from events.readmodels.searchable import search_key
 from events.readmodels.tally import Tally, keys_of
+from workflow.grades import Grade
+from workflow.rules import TRANSITIONS, State
 
 T = tables.tasks
 _CHUNK = 500
@@ -25,6 +28,13 @@ _UPDATE = (update(T).where(T.c.id == bindparam("b_id"))
 
 _INSERT = insert(T)
 _BY_IDS = select(T).where(T.c.id.in_(bindparam("ids", expanding=True)))
+
+# The state each action leaves a task in: the table the task's own events apply
+# (workflow.rules), read once as plain codes (a rebuild reads them a million times).
+_AFTER = {action: t.target.value for action, t in TRANSITIONS.items() if t.target}
+_ASSIGNED = State.ASSIGNED.value
+_DONE_ON_TIME, _DONE_LATE = Grade.DONE_ON_TIME.value, Grade.DONE_LATE.value
+_CANCELLED = Grade.CANCELLED.value
 
 
 class TaskBoard(Projection):
@@ -82,7 +92,7 @@ class TaskBoard(Projection):
             id=e.key, title=d["title"], description=d.get("description", ""),
             search_key=search_key(f"{d['title']} {d.get('description', '')}"),
             unit=d["unit"], plan=d.get("plan"), target=d.get("target"), pillar=None,
-            state="assigned", grade=None, deadline=d["deadline"],
+            state=_ASSIGNED, grade=None, deadline=d["deadline"],
             original_deadline=d["deadline"], extensions=0, returns=0, percent=None,
             assigned_at=e.at, assigned_by=e.actor, started_at=None, reported_at=None,
             reported_on=None, reported_by=None, reported_value=None, verified_at=None,
@@ -90,7 +100,7 @@ class TaskBoard(Projection):
         )
 
     def _on_WorkStarted(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
-        row["state"] = "in_progress"
+        row["state"] = _AFTER["start"]
         row["started_at"] = row["started_at"] or e.at
 
     def _on_ProgressNoted(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
@@ -98,18 +108,18 @@ class TaskBoard(Projection):
             row["percent"] = d["percent"]
 
     def _on_ReportSubmitted(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
-        row.update(state="reported", reported_at=e.at, reported_on=e.local_day,
+        row.update(state=_AFTER["report"], reported_at=e.at, reported_on=e.local_day,
                    reported_by=e.actor, reported_value=text_value(d.get("value")))
 
     def _on_ReportVerified(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
         # On time: the verified report was submitted (Vietnam date) by the deadline in force.
         on_time = row["reported_on"] is not None and row["reported_on"] <= row["deadline"]
-        row.update(state="verified", verified_at=e.at, verified_by=e.actor,
+        row.update(state=_AFTER["verify"], verified_at=e.at, verified_by=e.actor,
                    verified_value=row["reported_value"],
-                   grade="done_on_time" if on_time else "done_late")
+                   grade=_DONE_ON_TIME if on_time else _DONE_LATE)
 
     def _on_ReportReturned(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
-        row["state"] = "in_progress"
+        row["state"] = _AFTER["return"]
         row["returns"] += 1
 
     def _on_DeadlineExtended(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
@@ -120,7 +130,7 @@ class TaskBoard(Projection):
         row["unit"] = d["unit"]
 
     def _on_TaskCancelled(self, row: dict[str, Any], e: Logged, d: dict[str, Any]) -> None:
-        row.update(state="cancelled", grade="cancelled", cancelled_at=e.at)
+        row.update(state=_AFTER["cancel"], grade=_CANCELLED, cancelled_at=e.at)
 
 
 class _Batch:
@@ -141,6 +151,8 @@ class _Batch:
         return row
 
     def row(self, key: str) -> dict[str, Any] | None:
+        # Preloaded rows are gone only after a plan change flushed the batch: the change
+        # moved pillars in the table itself, so the rows are read again.
         if key not in self.rows:
             found = self.conn.execute(select(T).where(T.c.id == key)).mappings().first()
             if found is None:
@@ -153,9 +165,10 @@ class _Batch:
         self.before[row["id"]] = keys_of(row)
 
     def preload(self, keys: set[str]) -> None:
-        missing = [k for k in keys if k not in self.rows]
-        for start in range(0, len(missing), _CHUNK):
-            chunk = missing[start:start + _CHUNK]
+        """Load the rows of ``keys`` into the batch, before its first event."""
+        ordered = list(keys)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start:start + _CHUNK]
             for found in self.conn.execute(_BY_IDS, {"ids": chunk}).mappings():
                 self._loaded(dict(found))
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
-from operator import itemgetter
 from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import Connection, Insert, Table
+from sqlalchemy import Connection, Table
 
 from workflow.clock import LOCAL_TZ
 
@@ -94,68 +92,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_json_sc
 def to_json(value: Any) -> str:
     """An event's fields as JSON text: keys sorted, dates ISO, decimals as text."""
     return _ENCODER.encode(value)
-
-
-def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """``conn.execute(statement, rows)``, for a statement built once (at import) and
-    rows that give every one of its parameters.
-
-    On SQLite the rows go to the driver as tuples, converted by the parameters' own
-    SQLAlchemy types: the same values, without SQLAlchemy's parameter handling per
-    row, which costs more than SQLite's own work (a rebuild writes a million audit
-    rows and updates the task rows as often). PostgreSQL keeps SQLAlchemy's path,
-    which batches its inserts.
-    """
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        if len(rows) >= COPY_FROM_ROWS and isinstance(statement, Insert):
-            _copy(conn, statement.table, rows)
-        else:
-            conn.execute(statement, rows)
-        return
-    sql, values_of, converters = _compiled(statement, conn.dialect)
-    if not converters:
-        conn.exec_driver_sql(sql, [values_of(row) for row in rows])
-        return
-    params = []
-    for row in rows:
-        values = list(values_of(row))
-        for i, convert in converters:
-            values[i] = convert(values[i])
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
-
-
-# From this many rows an insert on PostgreSQL goes through COPY: a rebuild's batches
-# (thousands of audit and board rows) load about three times faster than through
-# multi-row INSERTs; a command's catch-up (a row or two) keeps the plain INSERT.
-COPY_FROM_ROWS = 200
-
-
-def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    # The driver's own connection, inside the transaction SQLAlchemy began on it.
-    # Values go as text through psycopg's dumpers, as its INSERT parameters would.
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
-
-
-@cache
-def _compiled(statement: Any, dialect: Any) -> tuple[str, Any, list[tuple[int, Any]]]:
-    compiled = statement.compile(dialect=dialect)
-    names = compiled.positiontup
-    converters = []
-    for i, name in enumerate(names):
-        impl = compiled.binds[name].type.dialect_impl(dialect)
-        processor = impl.bind_processor(dialect)
-        if processor is not None:
-            converters.append((i, processor))
-    values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    return compiled.string, values_of, converters
 
 
 def text_value(value: Any) -> str | None:

@@ -199,7 +199,6 @@ audit = Table(
     Column("version", Integer, nullable=False),
     Column("unit", CODE),
     Column("type", String(64), nullable=False),
-    Column("summary", Text, nullable=False),
     Column("data", Text, nullable=False),
     Index("rm_audit_by_actor", "actor", "position"),
     Index("rm_audit_by_unit", "unit", "position"),

@@ -7,6 +7,7 @@ count of alert events in the log is the proof: each alert exactly once.
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -71,28 +72,47 @@ def test_two_sweeps_in_threads_at_once_record_each_alert_once(store, database_ur
 
 
 SCRIPT = """
-import sys, time
+import sys
 from datetime import datetime
-from events.queries import alerts as alert_queries
 from events.processes.sweep import sweep
 from events.system import System
-url, at, start = sys.argv[1:]
+url, at = sys.argv[1:]
 store = System(url)
-time.sleep(max(0.0, float(start) - time.time()))
+print("ready", flush=True)
+sys.stdin.readline()  # "go": every sweep process is ready
 print(sweep(store, at=datetime.fromisoformat(at)).raised)
 store.close()
 """
 
 
+def _line(process: subprocess.Popen, deadline: float) -> str:
+    """The next line ``process`` prints, or "" if none comes by ``deadline``."""
+    readable, _, _ = select.select([process.stdout], [], [],
+                                   max(0.0, deadline - time.monotonic()))
+    return process.stdout.readline() if readable else ""
+
+
 def test_two_sweep_processes_at_once_record_each_alert_once(store, database_url):
     expected = store_with_due_tasks(store)
-    start = str(time.time() + 4)  # both are importing by then; they sweep together
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     processes = [subprocess.Popen([sys.executable, "-c", SCRIPT, database_url,
-                                   SWEEP_AT.isoformat(), start],
-                                  cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [p.communicate(timeout=120) for p in processes]
+                                   SWEEP_AT.isoformat()],
+                                  cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(2)]
+    try:
+        # Each has imported and opened its store: told at once, they sweep together.
+        deadline = time.monotonic() + 60
+        assert [_line(p, deadline) for p in processes] == ["ready\n", "ready\n"]
+        for process in processes:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        outputs = [p.communicate(timeout=120) for p in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     assert [p.returncode for p in processes] == [0, 0], outputs
     assert sum(int(out.strip()) for out, _ in outputs) == expected
     alerts = recorded_alerts(database_url)

@@ -21,6 +21,7 @@ from events.queries import alerts as alert_queries
 from tests import commune
 from tests.commune import LEADER, PASSWORD
 from workflow.clock import LOCAL_TZ
+from workflow.words import use_locale
 
 HEAD_MAIL = "truong.vp@thanhhuong.gov.vn"
 MEMBER_MAIL = "an.nv@thanhhuong.gov.vn"
@@ -109,7 +110,22 @@ def test_each_person_gets_one_vietnamese_digest_listing_their_alerts(
     assert ("Số hóa dữ liệu hộ sản xuất (VP): Sắp đến hạn, còn 1 ngày (hạn 02/03/2025)"
             in body)
     assert "Thanh toán tiền điện qua ngân hàng (VP): Sắp đến hạn, còn 3 ngày" in body
+    # The page is named by the web's own word for it (its menu entry).
+    assert "đánh dấu đã đọc tại mục Cảnh báo của hệ thống Nhiệm vụ." in body
+    assert body.endswith("Thư này được gửi tự động, vui lòng không trả lời.\n")
     assert mail.get_content_charset() == "utf-8"
+
+
+def test_the_mail_is_vietnamese_whatever_language_the_sender_runs_in(
+        commune_store, smtp, mail_config):
+    # Nobody's own language is on record: an operator's --lang en must not reach them.
+    two_tasks_due_soon(commune_store)
+    with use_locale("en"):
+        sweep(commune_store, at=at(date(2025, 3, 1)))
+        send_pending(commune_store, mail_config)
+    mail = {to[0]: message for to, message in smtp.messages()}[MEMBER_MAIL]
+    assert mail["Subject"] == "Nhắc hạn nhiệm vụ: 2 cảnh báo ngày 01/03/2025"
+    assert "Số hóa dữ liệu hộ sản xuất (VP): Sắp đến hạn, còn 1 ngày" in mail.get_content()
 
 
 def test_the_delivery_is_recorded_who_when_and_by_which_channel(

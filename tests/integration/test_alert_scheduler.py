@@ -1,4 +1,5 @@
-"""The scheduler's job options, with a real APScheduler and short intervals.
+"""The scheduler's job options, on the scheduler ``build_scheduler`` makes (a real
+APScheduler) with short intervals.
 
 These tests wait for real threads (bounded waits on events), but assert only on
 what ran and how often, never on how fast.
@@ -13,8 +14,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from events.processes.scheduler import (
-    JOB_DEFAULTS,
     SchedulerConfig,
+    build_scheduler,
     scheduler_enabled,
     start_scheduler,
 )
@@ -46,51 +47,47 @@ class Runs:
             self.running -= 1
 
 
-def scheduler_with(job: Runs, job_defaults: dict, *, every: timedelta,
-                   late: timedelta) -> BackgroundScheduler:
-    """A job due ``late`` ago, as when the server was down at its time."""
-    scheduler = BackgroundScheduler(timezone=UTC, job_defaults=job_defaults)
+def _no_store():
+    raise AssertionError("the test's job needs no store")
+
+
+def scheduler_with(job: Runs, *, every: timedelta,
+                   late: timedelta | None = None) -> BackgroundScheduler:
+    """Our scheduler with ``job`` in place of its own jobs, so with the options ours
+    run with; due ``late`` ago (as when the server was down at its time) or now."""
+    scheduler = build_scheduler(_no_store, SchedulerConfig())
+    scheduler.remove_all_jobs()
     scheduler.add_job(job, IntervalTrigger(seconds=every.total_seconds()),
-                      next_run_time=datetime.now(UTC) - late)
+                      next_run_time=datetime.now(UTC) - (late or timedelta()))
     return scheduler
 
 
 def run_briefly(scheduler: BackgroundScheduler, job: Runs) -> bool:
     scheduler.start()
     try:
-        return job.first.wait(1.5)
+        return job.first.wait(10)
     finally:
         scheduler.shutdown(wait=True)
 
 
 def test_a_daily_run_missed_while_the_server_was_down_runs_when_it_is_back():
+    # APScheduler's own default grace time (1 s) would drop a run this late.
     job = Runs()
-    late = scheduler_with(job, JOB_DEFAULTS, every=timedelta(days=1), late=timedelta(hours=3))
+    late = scheduler_with(job, every=timedelta(days=1), late=timedelta(hours=3))
     assert run_briefly(late, job)
     assert job.count == 1
 
 
-def test_with_the_library_defaults_that_missed_run_would_be_dropped():
-    # Why the grace time is set: APScheduler's default (1 s) skips a run this late.
-    job = Runs()
-    late = scheduler_with(job, {"coalesce": True}, every=timedelta(days=1),
-                          late=timedelta(hours=3))
-    assert not run_briefly(late, job)
-    assert job.count == 0
-
-
 def test_many_missed_runs_run_once_not_once_each():
     job = Runs()
-    late = scheduler_with(job, JOB_DEFAULTS, every=timedelta(minutes=15),
-                          late=timedelta(days=2))
+    late = scheduler_with(job, every=timedelta(minutes=15), late=timedelta(days=2))
     assert run_briefly(late, job)
     assert job.count == 1
 
 
 def test_a_run_is_never_started_while_the_previous_one_is_still_going():
     job = Runs(hold=1.0)
-    scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
-    scheduler.add_job(job, IntervalTrigger(seconds=0.1), next_run_time=datetime.now(UTC))
+    scheduler = scheduler_with(job, every=timedelta(seconds=0.1))
     scheduler.start()
     try:
         assert job.first.wait(10)

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from events import queries
 from events.system import System
 from workflow.plan_file import SEED_PLAN
 
@@ -66,6 +67,38 @@ def test_unit_list_shows_the_units(lite):
     listed = lite("unit", "list", "--json")
     assert table.exit_code == 0 and "Văn phòng UBND xã" in table.output
     assert '"code": "VP"' in listed.output
+
+
+def test_unit_rename_gives_a_new_name_that_the_list_and_the_audit_log_show(nhiemvu,
+                                                                          database_url):
+    nhiemvu("unit", "add", "VP", "Văn phòng UBND xã")
+    result = nhiemvu("unit", "rename", "vp", "Văn phòng HĐND và UBND xã",
+                     "--reason", "Quyết định 12/QĐ-UBND")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Đã đổi tên đơn vị VP thành “Văn phòng HĐND và UBND xã”.\n"
+    listed = nhiemvu("unit", "list").output
+    assert "Văn phòng HĐND và UBND xã" in listed and "Văn phòng UBND xã" not in listed
+    with System(database_url) as store:
+        renamed = store.service.history(store.service.get_unit("VP").id)[-1]
+        logged = queries.audit_log(store, type="UnitRenamed").rows
+    assert (type(renamed).__name__, renamed.name, renamed.reason, renamed.actor) == (
+        "UnitRenamed", "Văn phòng HĐND và UBND xã", "Quyết định 12/QĐ-UBND", "system")
+    assert [(r["unit"], r["summary"]) for r in logged] == [
+        ("VP", "Đổi tên đơn vị thành “Văn phòng HĐND và UBND xã”: Quyết định 12/QĐ-UBND")]
+
+
+def test_unit_rename_refuses_an_unknown_unit_or_the_name_it_already_has(lite, sqlite_url):
+    unknown = lite("unit", "rename", "XX", "Tên mới")
+    assert (unknown.exit_code, unknown.output) == (1, "Lỗi: Không tìm thấy đơn vị “XX”.\n")
+    lite("unit", "add", "VP", "Văn phòng UBND xã")
+    same = lite("unit", "rename", "VP", " Văn phòng UBND xã ")
+    assert (same.exit_code, same.output) == (
+        1, "Lỗi: Đơn vị “VP” đã có tên “Văn phòng UBND xã”.\n")
+    english = lite("--lang", "en", "unit", "rename", "VP", "Văn phòng UBND xã")
+    assert english.output == "Error: Unit “VP” is already named “Văn phòng UBND xã”.\n"
+    assert lite("unit", "rename", "VP").exit_code == 2  # no NAME: a usage error
+    with System(sqlite_url) as store:
+        assert len(store.service.history(store.service.get_unit("VP").id)) == 1
 
 
 def test_user_add_reads_the_password_from_stdin(nhiemvu, database_url):

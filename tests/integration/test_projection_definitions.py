@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 
 from events.readmodels import alert_tables, tables
 from events.system import System
-from tests.integration.test_projections_support import assign, commune
+from tests.readmodels import assign, commune
 
 S = alert_tables.schedule
 

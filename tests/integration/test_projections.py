@@ -8,7 +8,7 @@ import pytest
 
 from events import queries
 from events.system import System
-from tests.integration.test_projections_support import assign, commune, digest, report
+from tests.readmodels import assign, commune, digest, report
 
 
 def test_a_command_returns_only_after_the_board_shows_it(store):

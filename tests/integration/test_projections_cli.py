@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from cli.projections import projections
 from cli.runtime import Run
 from events.system import System
-from tests.integration.test_projections_support import assign, commune, digest
+from tests.readmodels import assign, commune, digest
 
 
 def invoke(url: str, *args: str):

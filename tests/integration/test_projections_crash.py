@@ -15,7 +15,7 @@ from sqlalchemy import inspect
 from events.readmodels import tables
 from events.readmodels.runner import PAUSE_ENV
 from events.system import System
-from tests.integration.test_projections_support import assign, commune, digest, report
+from tests.readmodels import assign, commune, digest, report
 
 ROOT = Path(__file__).resolve().parents[2]
 CATCH_UP = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from events import queries
-from tests.integration.test_projections_support import assign, commune, report
+from tests.readmodels import assign, commune, report
 
 DEADLINE = date(2025, 3, 10)
 

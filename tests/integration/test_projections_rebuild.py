@@ -11,12 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import queries
-from events.queries.grading import GRADES, STATES
-from events.readmodels import projection as base
+from events.readmodels import bulk
 from events.system import System
-from tests.integration.test_projections_support import PLAN, commune, digest
+from tests.readmodels import PLAN, commune, digest
 from workflow.clock import local_today, use_clock
 from workflow.errors import DomainError
+from workflow.grades import GRADES
+from workflow.rules import STATES
 from workflow.task import Task
 
 ACTIONS = ("assign", "start", "note", "report", "verify", "return", "extend", "reassign",
@@ -124,7 +125,7 @@ def rebuild_through_copy(store, monkeypatch) -> None:
         return original(cursor, statement, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "copy", counted)
-    monkeypatch.setattr(base, "COPY_FROM_ROWS", 2)
+    monkeypatch.setattr(bulk, "COPY_FROM_ROWS", 2)
     store.projections.rebuild()
     assert digest(store) == incremental
     assert {c.split('"')[1] for c in copies} >= {"rm_task", "rm_audit"}

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from events import queries
-from tests.integration.test_projections_support import assign, commune, report
+from tests.readmodels import assign, commune, report
 from workflow.errors import DomainError
 
 

@@ -13,7 +13,6 @@ from workflow.alerts import (
     next_alert_on,
     recipients,
     retry_delay,
-    summary,
     thresholds,
 )
 
@@ -78,12 +77,6 @@ def test_the_unit_is_told_and_leadership_only_when_overdue():
     ]
     assert recipients(users, "VP", escalated=False) == ["canbo.vp", "truong.vp"]
     assert recipients(users, "VP", escalated=True) == ["canbo.vp", "lanh.dao", "truong.vp"]
-
-
-def test_alerts_read_in_vietnamese_and_english():
-    assert summary("approaching", 3, DEADLINE) == "Sắp đến hạn, còn 3 ngày (hạn 20/03/2025)"
-    assert summary("missed", -1, DEADLINE) == "Đã quá hạn (hạn 20/03/2025)"
-    assert summary("still_overdue", -4, DEADLINE, "en").startswith("Still overdue, 4 days")
 
 
 def test_an_alert_identity_depends_on_task_threshold_and_deadline_only():

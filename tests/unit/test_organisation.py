@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from events import queries
 from tests import commune
 from workflow import plan_file
 from workflow.errors import DomainError
@@ -78,6 +79,7 @@ def test_a_deactivated_user_is_refused_on_every_command(service):
                                                    actor=commune.LEADER),
         "add unit": lambda: service.add_unit("TN", "Thanh niên", actor=commune.LEADER),
         "deactivate unit": lambda: service.deactivate_unit("CNS", "Gộp", actor=commune.LEADER),
+        "rename unit": lambda: service.rename_unit("CNS", "Tổ mới", actor=commune.LEADER),
         "add user": lambda: service.add_user("x", "auditor", "mat-khau-1", actor=commune.ADMIN),
         "grant role": lambda: service.grant_role(commune.MEMBER, "unit_head", "VP", "Lên",
                                                  actor=commune.ADMIN),
@@ -191,3 +193,52 @@ def test_a_deactivated_unit_takes_no_new_tasks(service):
     unit = service.get_unit("cns")
     assert (unit.code, unit.active) == ("CNS", False)
     assert service.history(unit.id)[-1].reason == "Sáp nhập vào thôn 2"
+
+
+def test_a_leader_renames_a_unit_and_the_lists_and_audit_log_show_the_new_name(store):
+    service = store.service
+    commune.set_up(service)
+    task_id = commune.task_in_state(service, "in_progress")
+    service.rename_unit("vp", "  Văn phòng HĐND và UBND xã ", "Theo Quyết định 12/QĐ-UBND",
+                        actor=commune.LEADER)
+    unit = service.get_unit("VP")
+    renamed = service.history(unit.id)[-1]
+    assert (type(renamed).__name__, renamed.name, renamed.reason, renamed.actor) == (
+        "UnitRenamed", "Văn phòng HĐND và UBND xã", "Theo Quyết định 12/QĐ-UBND",
+        commune.LEADER)
+    assert (unit.code, unit.name, unit.active) == ("VP", "Văn phòng HĐND và UBND xã", True)
+    # The code is the unit: its tasks and its people stay where they were.
+    assert service.get_task(task_id).unit == "VP"
+    assert service.get_user(commune.HEAD).unit == "VP"
+    listed = {u["code"]: u["name"] for u in queries.units(store)}
+    assert listed["VP"] == "Văn phòng HĐND và UBND xã"
+    logged = queries.audit_log(store, type="UnitRenamed").rows
+    assert [(r["actor"], r["unit"], r["summary"]) for r in logged] == [
+        (commune.LEADER, "VP",
+         "Đổi tên đơn vị thành “Văn phòng HĐND và UBND xã”: Theo Quyết định 12/QĐ-UBND")]
+    # Without a reason too: the reason is optional.
+    service.rename_unit("CNS", "Tổ công nghệ số cộng đồng", actor=commune.ADMIN)
+    assert service.history(service.get_unit("CNS").id)[-1].reason == ""
+
+
+def test_renaming_a_unit_is_refused_unless_a_manager_gives_a_new_valid_name(service):
+    commune.set_up(service)
+    unit = service.get_unit("VP")
+    refused = {
+        "unknown": _code(service.rename_unit, "KHONG-CO", "Tên mới", actor=commune.LEADER),
+        "same name": _code(service.rename_unit, "VP", f" {unit.name} ", actor=commune.LEADER),
+        "empty": _code(service.rename_unit, "VP", "  ", actor=commune.LEADER),
+        "too long": _code(service.rename_unit, "VP", "x" * 201, actor=commune.LEADER),
+        "two lines": _code(service.rename_unit, "VP", "Văn\nphòng", actor=commune.LEADER),
+        "unit head": _code(service.rename_unit, "VP", "Tên mới", actor=commune.HEAD),
+        "unit head, unknown unit": _code(service.rename_unit, "KHONG-CO", "Tên mới",
+                                         actor=commune.HEAD),
+    }
+    assert refused == {
+        "unknown": "unknown_unit", "same name": "unit_name_unchanged",
+        "empty": "text_required", "too long": "text_too_long",
+        "two lines": "text_control_character", "unit head": "permission_denied",
+        "unit head, unknown unit": "permission_denied"}
+    assert service.get_unit("VP").version == unit.version
+    same = DomainError("unit_name_unchanged", unit="VP", name=unit.name)
+    assert same.message("vi") == f"Đơn vị “VP” đã có tên “{unit.name}”."

@@ -39,6 +39,56 @@ def test_a_leader_deactivates_a_unit_with_a_reason(app, as_role):
     assert "Ngừng hoạt động" in leader.get("/admin/units").text
 
 
+def test_a_leader_renames_a_unit_and_the_lists_and_the_audit_log_show_the_new_name(
+        app, as_role):
+    leader = as_role("lanhdao")
+    page = leader.get("/admin/units").text
+    assert 'action="/admin/units/YT/rename"' in page
+    assert 'id="rename-name-YT" name="name" required maxlength="200" value="Trạm y tế"' in page
+    response = leader.post("/admin/units/YT/rename",
+                           {"name": " Trạm y tế xã ", "reason": "Theo quyết định của huyện"})
+    assert response.status_code == 303
+    event = last_event(app, "unit", "YT")
+    assert (type(event).__name__, event.name, event.reason, event.actor) == (
+        "UnitRenamed", "Trạm y tế xã", "Theo quyết định của huyện", "lanhdao")
+    units = leader.get("/admin/units").text
+    assert "Đã đổi tên đơn vị." in units and "Trạm y tế xã (YT)" in units
+    assert '<option value="YT" >Trạm y tế xã</option>' in leader.get("/audit/").text
+    logged = leader.get("/audit/?type=UnitRenamed").text
+    assert "Đổi tên đơn vị thành “Trạm y tế xã”: Theo quyết định của huyện" in logged
+    assert "<strong>lanhdao</strong> · YT · <span class=\"muted\">UnitRenamed</span>" in logged
+
+
+def test_renaming_a_unit_to_the_name_it_has_is_refused_inline_keeping_what_was_typed(
+        app, as_role):
+    leader = as_role("lanhdao")
+    refused = leader.post("/admin/units/YT/rename",
+                          {"name": "Trạm y tế", "reason": "Gõ lại cho chắc"})
+    assert refused.status_code == 422
+    assert "Đơn vị “YT” đã có tên “Trạm y tế”." in refused.text
+    assert '<details open><summary>Đổi tên</summary>' in refused.text
+    assert 'value="Gõ lại cho chắc"' in refused.text
+    assert type(last_event(app, "unit", "YT")).__name__ == "UnitCreated"
+
+
+def test_renaming_a_unit_through_htmx_swaps_only_the_units_section(app, as_role):
+    leader = as_role("lanhdao")
+    refused = leader.post("/admin/units/YT/rename", {"name": ""}, htmx=True)
+    assert refused.status_code == 422
+    assert refused.text.lstrip().startswith('<section id="units"') and "<html" not in refused.text
+    assert "Cần nhập tên." in refused.text
+    done = leader.post("/admin/units/YT/rename", {"name": "Trạm y tế xã"}, htmx=True)
+    assert done.status_code == 204 and done.headers["HX-Location"] == "/admin/units"
+    assert last_event(app, "unit", "YT").name == "Trạm y tế xã"
+
+
+def test_a_unit_head_may_not_rename_a_unit(app, as_role):
+    head = as_role("truongyt")
+    response = head.post("/admin/units/YT/rename", {"name": "Trạm của tôi"}, page="/")
+    assert response.status_code == 403
+    assert type(last_event(app, "unit", "YT")).__name__ == "UnitCreated"
+
+
 def test_an_admin_adds_a_user_who_can_then_sign_in(app, as_role):
     response = as_role("quantri").post("/admin/users", {
         "username": "Moi", "display_name": "Nguyễn Văn Mới", "role": "member",
@@ -130,6 +180,9 @@ def test_a_unit_and_a_user_recorded_with_a_slash_before_codes_were_bounded_stay_
         service.save(User(username="a/b", display_name="Người cũ", role="member",
                           unit="VP", email="", password_hash="x", actor="system"))
     admin = as_role("quantri")
+    assert admin.post("/admin/units/X/Y/rename", {"name": "Tổ cũ (đổi tên)"},
+                      page="/admin/units").status_code == 303
+    assert last_event(app, "unit", "X/Y").name == "Tổ cũ (đổi tên)"
     assert admin.post("/admin/units/X/Y/deactivate", {"reason": "Giải thể"},
                       page="/admin/units").status_code == 303
     assert type(last_event(app, "unit", "X/Y")).__name__ == "UnitDeactivated"

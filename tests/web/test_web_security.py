@@ -20,6 +20,7 @@ POST_URLS = {
     "tasks.act": "/tasks/{task}/start",
     "tasks.create": "/tasks/new",
     "admin.add_unit": "/admin/units",
+    "admin.rename_unit": "/admin/units/VP/rename",
     "admin.deactivate_unit": "/admin/units/VP/deactivate",
     "admin.add_user": "/admin/users",
     "admin.deactivate_user": "/admin/users/canbovp/deactivate",

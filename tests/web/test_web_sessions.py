@@ -9,6 +9,8 @@ from tests.webapp import *  # noqa: F403  (fixtures)
 from tests.webapp import Browser, token
 from web import storage
 
+pytestmark = pytest.mark.both_stores  # the sessions are rows in the store's database
+
 COOKIE = "nhiemvu_session"
 
 

@@ -157,7 +157,8 @@ def test_the_whole_life_shows_in_the_history_in_order_with_the_people(app, as_ro
     post_action(leader, task_id, "verify", {"comment": "Đạt"})
     page = head.get(f"/tasks/{task_id}").text
     sentences = [
-        "Người lanhdao giao nhiệm vụ cho Văn phòng UBND xã, hạn 31/03/2025.",
+        "Người lanhdao giao nhiệm vụ “Số hóa hồ sơ công việc” cho Văn phòng UBND xã, "
+        "hạn 31/03/2025.",
         "Người truongvp bắt đầu thực hiện.", "Người truongvp báo cáo kết quả.",
         "Người lanhdao trả lại báo cáo để làm lại.", "Người truongvp báo cáo kết quả.",
         "Người lanhdao xác nhận hoàn thành."]

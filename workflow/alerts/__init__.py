@@ -26,7 +26,6 @@ from workflow.alerts.rules import (
     due_thresholds,
     next_alert_on,
     recipients,
-    summary,
     thresholds,
 )
 
@@ -34,5 +33,5 @@ __all__ = [
     "APPROACHING", "DUE_TODAY", "ESCALATED_KINDS", "MAX_ATTEMPTS", "MISSED", "SCHEDULER",
     "STILL_OVERDUE", "AlertCommands", "AlertInbox", "AlertPolicy", "DeadlineAlert", "Digest",
     "Threshold", "alert_id", "digest_id", "due_thresholds", "next_alert_on", "recipients",
-    "retry_delay", "summary", "thresholds",
+    "retry_delay", "thresholds",
 ]

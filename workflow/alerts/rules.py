@@ -126,17 +126,3 @@ def recipients(users: Iterable[Mapping[str, Any]], unit: str, escalated: bool) -
                 escalated and role == Role.LEADER):
             told.add(user["username"])
     return sorted(told)
-
-
-def summary(kind: str, days_left: int, deadline: date, locale: str = "vi") -> str:
-    """The alert as one line, for the task's history, the feed and the mail."""
-    day = deadline.strftime("%d/%m/%Y")
-    vi, en = {
-        APPROACHING: (f"Sắp đến hạn, còn {days_left} ngày (hạn {day})",
-                      f"Deadline approaching, {days_left} days left (due {day})"),
-        DUE_TODAY: (f"Đến hạn hôm nay ({day})", f"Due today ({day})"),
-        MISSED: (f"Đã quá hạn (hạn {day})", f"Deadline missed (was {day})"),
-        STILL_OVERDUE: (f"Vẫn quá hạn {-days_left} ngày (hạn {day})",
-                        f"Still overdue, {-days_left} days (was {day})"),
-    }[kind]
-    return en if locale.startswith("en") else vi

@@ -1,4 +1,5 @@
-"""Shared set-up for the read-model tests: a small commune, built through commands."""
+"""What the read-model tests share: their commune, built through commands, a few
+commands in its people's names, and a fingerprint of the projection tables."""
 
 from __future__ import annotations
 
@@ -11,22 +12,13 @@ from sqlalchemy import select
 
 from events.readmodels import tables
 from events.system import System
-from workflow import plan_file
-
-PLAN = "KH-CDS-2025"
+from tests.commune import PLAN, READERS, build
 
 
 def commune(store: System) -> None:
-    """The seed plan, two units, two leaders, a head and a member per unit."""
-    service = store.service
-    service.import_plan(plan_file.load(plan_file.SEED_PLAN))
-    service.add_unit("VP", "Văn phòng UBND xã")
-    service.add_unit("YT", "Trạm Y tế")
-    service.add_user("lead", "leader", "mat-khau-1", display_name="Nguyễn Văn Lãnh")
-    service.add_user("lead2", "leader", "mat-khau-1")
-    for unit in ("VP", "YT"):
-        service.add_user(f"head_{unit.lower()}", "unit_head", "mat-khau-1", unit=unit)
-        service.add_user(f"member_{unit.lower()}", "member", "mat-khau-1", unit=unit)
+    """The seed plan, units VP and YT, and ``READERS``: two leaders, a head and a
+    member per unit."""
+    build(store.service, READERS, units=("VP", "YT"))
 
 
 def assign(store: System, title: str = "Nhiệm vụ", *, unit: str = "VP",
