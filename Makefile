@@ -56,7 +56,7 @@ bench: $(BENCH_STAMP)
 	done
 
 # Re-extract every user-facing text into the one catalogue, merge, compile.
-BABEL_KEYWORDS := -k lazy_gettext -k N_ -k NP_:1c,2 -k lazy -k translate -k ntranslate:1,2
+BABEL_KEYWORDS := -k lazy_gettext -k N_ -k NP_:1c,2 -k lazy -k translate
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --omit-header \
 	  -o workflow/translations/messages.pot .

@@ -109,16 +109,6 @@ def translate(msgid: str, locale: str | None = None, **params: Any) -> str:
     return text % filled
 
 
-def ntranslate(singular: str, plural: str, n: int, locale: str | None = None,
-               **params: Any) -> str:
-    """The singular or plural form for ``n`` (``%(n)s`` is filled with it)."""
-    chosen = _normalise(locale) if locale else current_locale()
-    text = translations(chosen).ngettext(singular, plural, n)
-    filled = {k: translate(v, chosen) if isinstance(v, Msg) else v
-              for k, v in params.items()}
-    return text % {"n": n, **filled}
-
-
 def lazy(msgid: str, **params: Any) -> LazyProxy:
     """Translated each time it becomes text, in the language current then."""
     return LazyProxy(_, msgid, enable_cache=False, **params)
