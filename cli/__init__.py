@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, alerts, demo, listing, projections, serve, tasks
+from cli import admin, alerts, audit, backup, demo, listing, projections, serve, tasks
 from cli.runtime import GuardedGroup, Run
 
 __all__ = ["main"]
@@ -40,4 +40,6 @@ main.add_command(tasks.task)
 main.add_command(listing.summary)
 main.add_command(projections.projections)
 alerts.register(main)
+main.add_command(audit.audit)
+backup.register(main)
 main.add_command(serve.serve)

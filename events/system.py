@@ -12,9 +12,12 @@ run time except the interfaces and the processes (the rest only for type hints).
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy.engine import Engine
 
 from events.log.damage import first_damaged_position
+from events.queries import seal as seal_queries
 from events.readmodels import Projections
 from events.settings import database_url
 from workflow.application import Workflow
@@ -37,6 +40,26 @@ class System:
         # Creates the read-model tables if missing, like the event tables above.
         self.projections = Projections(self.service, self.engine)
         self.service.after_save.append(self.projections.catch_up)
+        # A checkpoint of the seal every so many events (the scheduler adds one an
+        # hour): recorded after the command, like the read models' catch-up.
+        self.seal_every = _seal_every()
+        self._checkpointed: int | None = None
+        self.service.after_save.append(self._checkpoint_if_due)
+
+    def _checkpoint_if_due(self) -> None:
+        # What the seal projection applied in this process tells the size without a
+        # query; the store is asked only when a checkpoint may be due.
+        sealed = self.projections.by_name["seal"].sealed()
+        if sealed is None:
+            return
+        size, root = sealed
+        if self._checkpointed is not None and size - self._checkpointed < self.seal_every:
+            return
+        latest = seal_queries.latest_checkpoint(self)
+        self._checkpointed = latest.size if latest else 0
+        if size - self._checkpointed >= self.seal_every:
+            self.service.record_checkpoint(size, root, "events")
+            self._checkpointed = size
 
     @property
     def engine(self) -> Engine:
@@ -58,3 +81,10 @@ class System:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _seal_every() -> int:
+    raw = os.environ.get("NHIEMVU_SEAL_EVERY", "1000").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise ValueError("NHIEMVU_SEAL_EVERY must be a number of events from 1 to 1000000")
+    return int(raw)

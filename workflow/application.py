@@ -28,6 +28,7 @@ from workflow.errors import DomainError
 from workflow.organisation import Unit, User
 from workflow.plan import Plan
 from workflow.rules import Actor
+from workflow.seal import SealCommands
 from workflow.task import Task
 from workflow.words import lazy
 
@@ -48,7 +49,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Workflow(AdminCommands, AlertCommands, Application[UUID]):
+class Workflow(AdminCommands, AlertCommands, SealCommands, Application[UUID]):
     name = "nhiemvu"
     # Snapshots keep long histories quick to load; a typical task has under 20 events.
     snapshotting_intervals = {Task: 20, User: 20, Unit: 20, Plan: 10}  # noqa: RUF012

@@ -21,10 +21,13 @@ class Logged:
 
     ``type`` is the fact's name (``TaskAssigned``), ``area`` the aggregate's area
     (``task``, ``plan``, ``organisation``), ``key`` the aggregate id as 32 hex digits.
-    All computed once: a rebuild reads them millions of times.
+    All computed once: a rebuild reads them millions of times. ``record`` is the
+    stored row it was decoded from (position, aggregate id, version, topic, state),
+    for the seal, which hashes the bytes as stored.
     """
 
-    __slots__ = ("position", "topic", "key", "version", "at", "data", "type", "area", "actor")
+    __slots__ = ("position", "topic", "key", "version", "at", "data", "type", "area", "actor",
+                 "record")
 
     def __init__(self, position: int, topic: str, key: str, version: int,
                  at: datetime, data: dict[str, Any]):
@@ -39,6 +42,7 @@ class Logged:
         self.type = parts[-1]
         self.area = parts[1] if len(parts) > 2 else ""
         self.actor = data.get("actor") or "system"
+        self.record: Any = None
 
     @property
     def local_day(self) -> date:
@@ -62,6 +66,11 @@ class Projection:
     tables: ClassVar[tuple[Table, ...]]
     # Topic areas (``task``, ``plan``, ``organisation``) this projection reads.
     areas: ClassVar[frozenset[str]]
+    # A projection that vouches for the log (the seal) reads every stored row, whatever
+    # its topic's area and even when it does not decode, and is rebuilt only when
+    # named: rebuilding it from the log would make it agree with whatever the log
+    # now says.
+    vouches: ClassVar[bool] = False
     # Raise it when a change to ``apply`` or the tables makes existing rows wrong:
     # every store then rebuilds the projection when it is next opened.
     version: ClassVar[int] = 1

@@ -43,6 +43,7 @@ from events.readmodels.decoding import LogDecoder
 from events.readmodels.organisation import Organisation, Plans
 from events.readmodels.parking import apply_isolated, decode_all, is_transient
 from events.readmodels.projection import Logged, Projection
+from events.readmodels.seal import Seal
 from events.readmodels.shadow import ShadowBuild
 from events.readmodels.writing import write_transaction
 
@@ -80,7 +81,7 @@ class Projections:
         self.batch_size = batch_size
         self.rebuild_batch_size = max(batch_size, REBUILD_BATCH)
         self.all: list[Projection] = [Organisation(), Plans(), TaskBoard(), AuditLog(),
-                                      AlertSchedule(), AlertFeed()]
+                                      AlertSchedule(), AlertFeed(), Seal()]
         self.by_name = {p.name: p for p in self.all}
         self._reads: dict[int, Any] = {}
         self._decode = LogDecoder(application.mapper)
@@ -210,7 +211,9 @@ class Projections:
         for name in chosen:
             after = positions[name]
             projection = self.by_name[name]
-            mine = [e for e in events if e.position > after and e.area in projection.areas]
+            everything, areas = projection.vouches, projection.areas
+            mine = [e for e in events
+                    if e.position > after and (everything or e.area in areas)]
             if mine:
                 # Isolated: a projection that fails on an event parks it, and neither
                 # it nor the others stop there.
@@ -242,7 +245,7 @@ class Projections:
     def rebuild(self, name: str | None = None) -> int:
         """Replay the whole log into new tables for one projection (or all), then swap
         them for the live ones; return how many events were read."""
-        return ShadowBuild(self, self._chosen(name)).run()
+        return ShadowBuild(self, self._rebuildable(name)).run()
 
     def retry(self, name: str | None = None) -> dict[str, int]:
         """Apply parked events again, now that their cause is fixed; return, for each
@@ -306,6 +309,12 @@ class Projections:
                  "behind": head - positions.get(name, 0), "rows": rows[name],
                  "parked": parked.get(name, 0)}
                 for name in self.names]
+
+    def _rebuildable(self, name: str | None) -> list[str]:
+        # All read models but the seal, unless it is named: see ``Projection.vouches``.
+        if name is None:
+            return [p.name for p in self.all if not p.vouches]
+        return self._chosen(name)
 
     def _chosen(self, name: str | None) -> list[str]:
         if name is None:

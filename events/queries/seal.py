@@ -1,0 +1,307 @@
+"""The sealed log read back: checkpoints, proofs, and the seal recomputed.
+
+``verify`` reads every stored event record again, hashes it as the seal did and
+compares it with the sealed leaf of its position, then recomputes the tree of the
+sealed leaves and compares its root with every recorded checkpoint. It names the
+first position that differs and how:
+
+- ``changed``: the record at that position is not the one sealed there;
+- ``deleted``: a sealed position has no record any more;
+- ``inserted``: a record sits at a position the seal skipped (between two sealed ones);
+- ``reordered``: the record sealed at one position now sits at another;
+- ``rewritten``: the records match the stored seal, but the stored seal no longer
+  gives the root of a recorded checkpoint (both were rewritten); the position is the
+  first one after the last checkpoint that still holds.
+
+Records after the last sealed position are not yet sealed (the seal catches up after
+each command): ``verify`` catches the seal up first, so they are sealed as they are.
+
+Proofs (``inclusion_proof``, ``consistency_proof``) are computed from the stored
+seal and checked against the checkpoint's root before they are given: a damaged
+seal gives no proof rather than a false one.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import bindparam, func, select, type_coerce
+from sqlalchemy.types import NullType
+
+from events.log import merkle
+from events.queries.reading import aware
+from events.readmodels import seal as sealed
+from events.readmodels.seal import id_bytes, node_key, record_of
+
+if TYPE_CHECKING:
+    from events.system import System
+
+L, N, C, V = sealed.leaves, sealed.nodes, sealed.checkpoints, sealed.verifications
+BATCH = 20000
+# How many differing rows are kept to tell a reordering from other damage.
+_KEPT = 1000
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    size: int
+    root: str
+    at: datetime
+    position: int
+    reason: str
+    actor: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Exactly what ``nhiemvu audit seal --json`` prints."""
+        return {"size": self.size, "root": self.root, "at": self.at.isoformat()}
+
+
+def _checkpoint(row: Any) -> Checkpoint:
+    return Checkpoint(row.size, row.root, aware(row.at), row.position, row.reason, row.actor)
+
+
+def latest_checkpoint(store: System) -> Checkpoint | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(C).order_by(C.c.size.desc()).limit(1)).first()
+    return None if row is None else _checkpoint(row)
+
+
+def checkpoints(store: System) -> list[Checkpoint]:
+    with store.engine.connect() as conn:
+        return [_checkpoint(row) for row in conn.execute(select(C).order_by(C.c.size))]
+
+
+def _getter(conn: Any) -> merkle.NodeGetter:
+    cache: dict[tuple[int, int], bytes] = {}
+
+    def get(level: int, index: int) -> bytes:
+        if (level, index) not in cache:
+            if level == 0:
+                found = conn.execute(select(L.c.hash).where(L.c.leaf == index)).scalar()
+            else:
+                found = conn.execute(select(N.c.hash).where(
+                    N.c.key == node_key(level, index))).scalar()
+            if found is None:
+                raise LookupError(f"the seal has no node {level}/{index}")
+            cache[(level, index)] = bytes(found)
+        return cache[(level, index)]
+
+    return get
+
+
+def seal_size(store: System) -> int:
+    with store.engine.connect() as conn:
+        last = conn.execute(select(func.max(L.c.leaf))).scalar()
+    return 0 if last is None else last + 1
+
+
+def current_root(store: System) -> tuple[int, str]:
+    """The stored seal now: how many events it holds and its root (hex)."""
+    with store.engine.connect() as conn:
+        last = conn.execute(select(func.max(L.c.leaf))).scalar()
+        size = 0 if last is None else last + 1
+        return size, merkle.root_hash(size, _getter(conn)).hex()
+
+
+def latest_verification(store: System) -> dict[str, Any] | None:
+    """The last recorded verification (``LogVerified``), as a dict, or None."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(V).order_by(V.c.position.desc()).limit(1)).mappings().first()
+    if row is None:
+        return None
+    return {**row, "at": aware(row["at"])}
+
+
+def damage(store: System) -> dict[str, Any] | None:
+    """The damage the last verification found (position, kind, record, at), or None
+    when the last one found the log intact (or none was run)."""
+    found = latest_verification(store)
+    return None if found is None or found["intact"] else found
+
+
+def _record_json(row: Any) -> dict[str, Any]:
+    position, originator_id, version, topic, state = row
+    return {"position": position, "aggregate_id": id_bytes(originator_id).hex(),
+            "version": version, "topic": topic,
+            "state": base64.b64encode(bytes(state)).decode("ascii")}
+
+
+def _events_table(store: System) -> Any:
+    return store.service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+
+
+def _event_rows(store: System, conn: Any, batch: int) -> Iterator[Any]:
+    table = _events_table(store)
+    query = (select(table.c.id, type_coerce(table.c.originator_id, NullType()),
+                    table.c.originator_version, table.c.topic, table.c.state)
+             .where(table.c.id > bindparam("after")).order_by(table.c.id).limit(batch))
+    after = 0
+    while rows := conn.execute(query, {"after": after}).all():
+        yield from rows
+        after = rows[-1][0]
+
+
+def _leaf_rows(conn: Any, batch: int) -> Iterator[Any]:
+    query = (select(L.c.leaf, L.c.position, L.c.aggregate_id, L.c.hash)
+             .where(L.c.leaf > bindparam("after")).order_by(L.c.leaf).limit(batch))
+    after = -1
+    while rows := conn.execute(query, {"after": after}).all():
+        yield from rows
+        after = rows[-1][0]
+
+
+def inclusion_proof(store: System, position: int, checkpoint: Checkpoint) -> dict[str, Any]:
+    """That the event at ``position`` is leaf ``leaf_index`` of the tree whose root the
+    checkpoint recorded. Raises LookupError when the position is not sealed within
+    the checkpoint, ValueError when the stored seal cannot prove it."""
+    table = _events_table(store)
+    with store.engine.connect() as conn:
+        leaf = conn.execute(select(L.c.leaf, L.c.hash).where(L.c.position == position)).first()
+        if leaf is None or leaf.leaf >= checkpoint.size:
+            raise LookupError(position)
+        row = conn.execute(select(table.c.id, type_coerce(table.c.originator_id, NullType()),
+                                  table.c.originator_version, table.c.topic, table.c.state)
+                           .where(table.c.id == position)).first()
+        path = merkle.inclusion_path(leaf.leaf, checkpoint.size, _getter(conn))
+    if row is None:
+        raise ValueError("the event at this position is gone")
+    hashed = merkle.leaf_hash(record_of(row))
+    if not merkle.verify_inclusion(hashed, leaf.leaf, checkpoint.size, path,
+                                   bytes.fromhex(checkpoint.root)):
+        raise ValueError("the stored record or seal no longer matches the checkpoint")
+    return {"position": position, "leaf_index": leaf.leaf, "tree_size": checkpoint.size,
+            "root": checkpoint.root, "checkpoint_at": checkpoint.at.isoformat(),
+            "record": _record_json(row), "leaf_hash": hashed.hex(),
+            "path": [h.hex() for h in path]}
+
+
+def consistency_proof(store: System, size: int, root: str,
+                      checkpoint: Checkpoint) -> dict[str, Any]:
+    """That the tree of ``size`` events with root ``root`` (an earlier checkpoint, as
+    printed on a report) is the beginning of the checkpoint's tree: the log only grew.
+    ``consistent`` says whether the proof holds for the root given."""
+    result: dict[str, Any] = {
+        "first": {"size": size, "root": root},
+        "second": {"size": checkpoint.size, "root": checkpoint.root,
+                   "at": checkpoint.at.isoformat()},
+        "path": [], "consistent": False}
+    if not 0 < size <= checkpoint.size:
+        return result
+    with store.engine.connect() as conn:
+        path = merkle.consistency_path(size, checkpoint.size, _getter(conn))
+    result["path"] = [h.hex() for h in path]
+    try:
+        first_root = bytes.fromhex(root)
+    except ValueError:
+        return result
+    result["consistent"] = merkle.verify_consistency(
+        size, checkpoint.size, first_root, bytes.fromhex(checkpoint.root), path)
+    return result
+
+
+class _Problems:
+    """What differs, in log order, with enough kept to recognise a reordering."""
+
+    def __init__(self) -> None:
+        self.first: tuple[int, str, str | None] | None = None
+        self.count = 0
+        self.rows: dict[int, Any] = {}  # position → a stored row that is not sealed there
+        self.leaves: dict[int, bytes] = {}  # position → a sealed leaf its row does not match
+
+    def add(self, position: int, kind: str, record: str | None, *, row: Any = None,
+            leaf: bytes | None = None) -> None:
+        self.count += 1
+        if self.first is None or position < self.first[0]:
+            self.first = (position, kind, record)
+        if row is not None and len(self.rows) < _KEPT:
+            self.rows[position] = row
+        if leaf is not None and len(self.leaves) < _KEPT:
+            self.leaves[position] = leaf
+
+    def reordered(self, position: int) -> bool:
+        """Whether the first problem is a record moved between sealed positions."""
+        def sealed_at(row: Any, where: int) -> bool:
+            return (where in self.leaves and where != row[0] and
+                    merkle.leaf_hash(record_of((where, *row[1:]))) == self.leaves[where])
+        if position in self.rows and any(sealed_at(self.rows[position], q)
+                                         for q in self.leaves):
+            return True
+        return position in self.leaves and any(
+            sealed_at(row, position) for row in self.rows.values())
+
+
+def verify(store: System, *, batch: int = BATCH) -> dict[str, Any]:
+    """Recompute the seal from the stored events (see the module's docstring).
+
+    Returns ``intact``, ``size`` (events sealed), ``root`` (hex, of the sealed leaves),
+    ``checked`` (stored records read), ``unsealed``, and when not intact the first
+    ``position``, its ``kind``, the ``record`` (aggregate id, hex) and ``problems``.
+    """
+    store.projections.catch_up("seal")
+    problems = _Problems()
+    wanted = [(c.size, c.root) for c in checkpoints(store)]
+    frontier = merkle.Frontier()
+    good_size = checked = unsealed = 0
+    rewritten: int | None = None
+    previous = 0
+    with store.engine.connect() as events_conn, store.engine.connect() as seal_conn:
+        rows = _event_rows(store, events_conn, batch)
+        row = next(rows, None)
+        for leaf in _leaf_rows(seal_conn, batch):
+            position, stored = leaf.position, bytes(leaf.hash)
+            if position <= previous and rewritten is None:
+                rewritten = position  # the seal's own order is broken
+            previous = position
+            while row is not None and row[0] < position:
+                checked += 1
+                problems.add(row[0], "inserted", id_bytes(row[1]).hex(), row=row)
+                row = next(rows, None)
+            if row is not None and row[0] == position:
+                checked += 1
+                if merkle.leaf_hash(record_of(row)) != stored:
+                    problems.add(position, "changed", leaf.aggregate_id, row=row, leaf=stored)
+                row = next(rows, None)
+            else:
+                problems.add(position, "deleted", leaf.aggregate_id, leaf=stored)
+            frontier.append(stored)
+            while wanted and wanted[0][0] == frontier.size:
+                if rewritten is None and frontier.root().hex() != wanted[0][1]:
+                    rewritten = good_size
+                elif rewritten is None:
+                    good_size = frontier.size
+                wanted.pop(0)
+        while row is not None:
+            checked += 1
+            unsealed += 1
+            row = next(rows, None)
+    result: dict[str, Any] = {"intact": True, "size": frontier.size,
+                              "root": frontier.root().hex(), "checked": checked,
+                              "unsealed": unsealed, "position": None, "kind": None,
+                              "record": None, "problems": problems.count}
+    if problems.first is not None:
+        position, kind, record = problems.first
+        if problems.reordered(position):
+            kind = "reordered"
+        result.update(intact=False, position=position, kind=kind, record=record)
+    elif rewritten is not None or wanted:
+        # ``wanted`` left: a checkpoint of more events than the seal holds.
+        result.update(intact=False, kind="rewritten",
+                      position=_position_of_leaf(store, rewritten or good_size))
+    return result
+
+
+def _position_of_leaf(store: System, index: int) -> int | None:
+    with store.engine.connect() as conn:
+        return conn.execute(select(L.c.position).where(L.c.leaf == index)).scalar()
+
+
+def record_of_position(store: System, position: int) -> UUID | None:
+    """The aggregate the seal says the event at ``position`` belonged to."""
+    with store.engine.connect() as conn:
+        found = conn.execute(select(L.c.aggregate_id).where(L.c.position == position)).scalar()
+    return None if found is None else UUID(found)
