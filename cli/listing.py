@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cli import params
+from cli.audit import task_notice
 from cli.output import echo_json, grade_name, show_date, show_time, state_name, table
 from cli.runtime import GuardedCommand, current_run
 from cli.tasks import task
@@ -72,6 +73,10 @@ def task_show(task_ref: str, history: bool, as_json: bool) -> None:
     """Show one task (and its history)."""
     store = current_run().store
     task_id = params.task_id(task_ref)
+    # Before the task is read: a record damaged enough not to replay is still named.
+    notice = task_notice(task_id.hex)
+    if notice:
+        click.echo(notice, err=as_json)  # JSON stays JSON on stdout
     found = store.service.get_task(task_id)
     data = {
         "id": str(task_id), "title": found.title, "description": found.description,

@@ -17,8 +17,9 @@ import os
 from sqlalchemy.engine import Engine
 
 from events.log.damage import first_damaged_position
-from events.queries import seal as seal_queries
-from events.readmodels import Projections
+from events.log.positions import never_reuse
+from events.readmodels import Projections, tables
+from events.readmodels.seal import last_checkpoint_size
 from events.settings import database_url
 from workflow.application import Workflow
 from workflow.clock import Clock
@@ -39,6 +40,8 @@ class System:
             self.service, aggregate_id)
         # Creates the read-model tables if missing, like the event tables above.
         self.projections = Projections(self.service, self.engine)
+        never_reuse(self.engine, self.service.recorder.events_record_cls.__table__,  # type: ignore[attr-defined]
+                    tables.positions)
         self.service.after_save.append(self.projections.catch_up)
         # A checkpoint of the seal every so many events (the scheduler adds one an
         # hour): recorded after the command, like the read models' catch-up.
@@ -52,14 +55,16 @@ class System:
         sealed = self.projections.by_name["seal"].sealed()
         if sealed is None:
             return
-        size, root = sealed
+        size = sealed.size
         if self._checkpointed is not None and size - self._checkpointed < self.seal_every:
             return
-        latest = seal_queries.latest_checkpoint(self)
-        self._checkpointed = latest.size if latest else 0
+        with self.engine.connect() as conn:
+            self._checkpointed = last_checkpoint_size(conn)
         if size - self._checkpointed >= self.seal_every:
-            self.service.record_checkpoint(size, root, "events")
-            self._checkpointed = size
+            # Its own event, sealed next, counts as covered: else every checkpoint
+            # would make the next one due when recording every event.
+            self._checkpointed = size + 1
+            self.service.record_checkpoint(size, sealed.root().hex(), "events")
 
     @property
     def engine(self) -> Engine:

@@ -23,11 +23,24 @@ from eventsourcing.persistence import IntegrityError
 
 from workflow.base import Record, named_id
 from workflow.rules import SYSTEM, Actor
+from workflow.words import N_, Msg
 
 # Why a checkpoint was recorded.
 CHECKPOINT_REASONS = ("events", "hourly", "report", "request")
-# How a record can differ from its seal.
-DAMAGE_KINDS = ("changed", "deleted", "inserted", "reordered", "rewritten")
+# How a record can differ from its seal, and the words for each (one catalogue).
+DAMAGE_NAMES: dict[str, Msg] = {
+    "changed": N_("bản ghi bị sửa"),
+    "deleted": N_("bản ghi bị xoá"),
+    "inserted": N_("bản ghi bị chèn"),
+    "reordered": N_("bản ghi bị đảo thứ tự"),
+    "rewritten": N_("dấu niêm phong bị viết lại"),
+}
+DAMAGE_KINDS = tuple(DAMAGE_NAMES)
+
+
+def damage_name(kind: str | None) -> Msg:
+    """The words for a kind of damage (the code itself for one this version lacks)."""
+    return DAMAGE_NAMES.get(kind or "", Msg(kind or "?"))
 
 
 class Checkpoint(Record):

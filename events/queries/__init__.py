@@ -10,7 +10,8 @@ history), ``alerts`` (feeds, outbox), ``grading`` (the four government grades in
 SQL), ``reading`` (times and values read back). The names below are the ones the
 interfaces use most, so ``from events import queries`` is one door.
 
-May import: ``events.readmodels``, ``workflow``. Never ``events.system`` at run time
+May import: ``events.readmodels``, ``events.log`` (the stored rows and the seal's
+arithmetic, for ``seal``), ``workflow``. Never ``events.system`` at run time
 (only for type hints), ``cli`` or ``web``.
 """
 

@@ -23,25 +23,25 @@ seal gives no proof rather than a false one.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, select, type_coerce
-from sqlalchemy.types import NullType
+from sqlalchemy import bindparam, func, select
 
-from events.log import merkle
+from events.log import merkle, records
+from events.log.records import id_bytes, record_json, record_of
 from events.queries.reading import aware
 from events.readmodels import seal as sealed
-from events.readmodels.seal import id_bytes, node_key, record_of
+from events.readmodels.seal import node_key
 
 if TYPE_CHECKING:
     from events.system import System
 
-L, N, C, V = sealed.leaves, sealed.nodes, sealed.checkpoints, sealed.verifications
+N, C, V = sealed.nodes, sealed.checkpoints, sealed.verifications
+LEAVES = N.c.key < sealed.LEVEL_ONE
 BATCH = 20000
 # How many differing rows are kept to tell a reordering from other damage.
 _KEPT = 1000
@@ -81,11 +81,8 @@ def _getter(conn: Any) -> merkle.NodeGetter:
 
     def get(level: int, index: int) -> bytes:
         if (level, index) not in cache:
-            if level == 0:
-                found = conn.execute(select(L.c.hash).where(L.c.leaf == index)).scalar()
-            else:
-                found = conn.execute(select(N.c.hash).where(
-                    N.c.key == node_key(level, index))).scalar()
+            found = conn.execute(select(N.c.hash).where(
+                N.c.key == node_key(level, index))).scalar()
             if found is None:
                 raise LookupError(f"the seal has no node {level}/{index}")
             cache[(level, index)] = bytes(found)
@@ -96,14 +93,14 @@ def _getter(conn: Any) -> merkle.NodeGetter:
 
 def seal_size(store: System) -> int:
     with store.engine.connect() as conn:
-        last = conn.execute(select(func.max(L.c.leaf))).scalar()
+        last = conn.execute(select(func.max(N.c.key)).where(LEAVES)).scalar()
     return 0 if last is None else last + 1
 
 
 def current_root(store: System) -> tuple[int, str]:
     """The stored seal now: how many events it holds and its root (hex)."""
     with store.engine.connect() as conn:
-        last = conn.execute(select(func.max(L.c.leaf))).scalar()
+        last = conn.execute(select(func.max(N.c.key)).where(LEAVES)).scalar()
         size = 0 if last is None else last + 1
         return size, merkle.root_hash(size, _getter(conn)).hex()
 
@@ -124,31 +121,13 @@ def damage(store: System) -> dict[str, Any] | None:
     return None if found is None or found["intact"] else found
 
 
-def _record_json(row: Any) -> dict[str, Any]:
-    position, originator_id, version, topic, state = row
-    return {"position": position, "aggregate_id": id_bytes(originator_id).hex(),
-            "version": version, "topic": topic,
-            "state": base64.b64encode(bytes(state)).decode("ascii")}
-
-
 def _events_table(store: System) -> Any:
     return store.service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
 
 
-def _event_rows(store: System, conn: Any, batch: int) -> Iterator[Any]:
-    table = _events_table(store)
-    query = (select(table.c.id, type_coerce(table.c.originator_id, NullType()),
-                    table.c.originator_version, table.c.topic, table.c.state)
-             .where(table.c.id > bindparam("after")).order_by(table.c.id).limit(batch))
-    after = 0
-    while rows := conn.execute(query, {"after": after}).all():
-        yield from rows
-        after = rows[-1][0]
-
-
 def _leaf_rows(conn: Any, batch: int) -> Iterator[Any]:
-    query = (select(L.c.leaf, L.c.position, L.c.aggregate_id, L.c.hash)
-             .where(L.c.leaf > bindparam("after")).order_by(L.c.leaf).limit(batch))
+    query = (select(N.c.key, N.c.position, N.c.aggregate_id, N.c.hash)
+             .where(N.c.key > bindparam("after"), LEAVES).order_by(N.c.key).limit(batch))
     after = -1
     while rows := conn.execute(query, {"after": after}).all():
         yield from rows
@@ -161,22 +140,21 @@ def inclusion_proof(store: System, position: int, checkpoint: Checkpoint) -> dic
     the checkpoint, ValueError when the stored seal cannot prove it."""
     table = _events_table(store)
     with store.engine.connect() as conn:
-        leaf = conn.execute(select(L.c.leaf, L.c.hash).where(L.c.position == position)).first()
-        if leaf is None or leaf.leaf >= checkpoint.size:
+        leaf = conn.execute(select(N.c.key, N.c.hash).where(N.c.position == position)).first()
+        if leaf is None or leaf.key >= checkpoint.size:
             raise LookupError(position)
-        row = conn.execute(select(table.c.id, type_coerce(table.c.originator_id, NullType()),
-                                  table.c.originator_version, table.c.topic, table.c.state)
+        row = conn.execute(select(*records.columns(table))
                            .where(table.c.id == position)).first()
-        path = merkle.inclusion_path(leaf.leaf, checkpoint.size, _getter(conn))
+        path = merkle.inclusion_path(leaf.key, checkpoint.size, _getter(conn))
     if row is None:
         raise ValueError("the event at this position is gone")
     hashed = merkle.leaf_hash(record_of(row))
-    if not merkle.verify_inclusion(hashed, leaf.leaf, checkpoint.size, path,
+    if not merkle.verify_inclusion(hashed, leaf.key, checkpoint.size, path,
                                    bytes.fromhex(checkpoint.root)):
         raise ValueError("the stored record or seal no longer matches the checkpoint")
-    return {"position": position, "leaf_index": leaf.leaf, "tree_size": checkpoint.size,
+    return {"position": position, "leaf_index": leaf.key, "tree_size": checkpoint.size,
             "root": checkpoint.root, "checkpoint_at": checkpoint.at.isoformat(),
-            "record": _record_json(row), "leaf_hash": hashed.hex(),
+            "record": record_json(row), "leaf_hash": hashed.hex(),
             "path": [h.hex() for h in path]}
 
 
@@ -250,7 +228,7 @@ def verify(store: System, *, batch: int = BATCH) -> dict[str, Any]:
     rewritten: int | None = None
     previous = 0
     with store.engine.connect() as events_conn, store.engine.connect() as seal_conn:
-        rows = _event_rows(store, events_conn, batch)
+        rows = records.select_rows(events_conn, _events_table(store), batch)
         row = next(rows, None)
         for leaf in _leaf_rows(seal_conn, batch):
             position, stored = leaf.position, bytes(leaf.hash)
@@ -291,17 +269,18 @@ def verify(store: System, *, batch: int = BATCH) -> dict[str, Any]:
     elif rewritten is not None or wanted:
         # ``wanted`` left: a checkpoint of more events than the seal holds.
         result.update(intact=False, kind="rewritten",
-                      position=_position_of_leaf(store, rewritten or good_size))
+                      position=position_of_leaf(store, rewritten or good_size))
     return result
 
 
-def _position_of_leaf(store: System, index: int) -> int | None:
+def position_of_leaf(store: System, index: int) -> int | None:
+    """The log position sealed as leaf ``index`` (counting from 0)."""
     with store.engine.connect() as conn:
-        return conn.execute(select(L.c.position).where(L.c.leaf == index)).scalar()
+        return conn.execute(select(N.c.position).where(N.c.key == index)).scalar()
 
 
 def record_of_position(store: System, position: int) -> UUID | None:
     """The aggregate the seal says the event at ``position`` belonged to."""
     with store.engine.connect() as conn:
-        found = conn.execute(select(L.c.aggregate_id).where(L.c.position == position)).scalar()
+        found = conn.execute(select(N.c.aggregate_id).where(N.c.position == position)).scalar()
     return None if found is None else UUID(found)

@@ -42,6 +42,34 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
     conn.exec_driver_sql(sql, params)
 
 
+def insert_values(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples in the table's column order, values the driver takes
+    as they are: ints, text, bytes, None) in one statement and one round trip.
+
+    For the few rows of a command's catch-up on PostgreSQL, where a round trip is
+    most of the cost: psycopg's executemany of two rows costs about two (0.36 ms
+    against 0.20 ms on this machine); large batches there go through COPY. On
+    SQLite, the driver's executemany."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        # The driver's executemany takes such tuples as they are.
+        conn.exec_driver_sql(_values_sql(table, 1, "?"), rows)
+    elif len(rows) >= COPY_FROM_ROWS:
+        names = [c.name for c in table.columns]
+        _copy(conn, table, [dict(zip(names, row, strict=True)) for row in rows])
+    else:
+        conn.exec_driver_sql(_values_sql(table, len(rows), "%s"),
+                             tuple(value for row in rows for value in row))
+
+
+@cache
+def _values_sql(table: Table, count: int, mark: str) -> str:
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    one = "(" + ", ".join([mark] * len(table.columns)) + ")"
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * count)
+
+
 # From this many rows an insert on PostgreSQL goes through COPY: a rebuild's batches
 # (thousands of audit and board rows) load about three times faster than through
 # multi-row INSERTs; a command's catch-up (a row or two) keeps the plain INSERT.

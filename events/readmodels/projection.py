@@ -79,6 +79,10 @@ class Projection:
         """What the rows depend on besides the log; a change means a rebuild."""
         return f"v{self.version}"
 
+    def at_position(self, position: int | None) -> None:
+        """Told, in the batch's transaction, where the projection's stored rows stand
+        before ``apply`` (None: unknown, e.g. after a rebuild); most need not know."""
+
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         raise NotImplementedError
 

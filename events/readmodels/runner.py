@@ -214,6 +214,7 @@ class Projections:
             everything, areas = projection.vouches, projection.areas
             mine = [e for e in events
                     if e.position > after and (everything or e.area in areas)]
+            projection.at_position(after)
             if mine:
                 # Isolated: a projection that fails on an event parks it, and neither
                 # it nor the others stop there.
@@ -241,6 +242,8 @@ class Projections:
                 table.create(conn)
             conn.execute(update(P).where(P.c.name.in_(chosen)).values(position=0))
             conn.execute(delete(K).where(K.c.projection.in_(chosen)))
+        for name in chosen:
+            self.by_name[name].at_position(None)
 
     def rebuild(self, name: str | None = None) -> int:
         """Replay the whole log into new tables for one projection (or all), then swap

@@ -18,7 +18,6 @@ The seal vouches for the log, so it is never rebuilt from the log as a side effe
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import (
     Boolean,
@@ -30,30 +29,32 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    func,
     insert,
     select,
 )
 
-from events.log.merkle import Frontier, leaf_hash, peak_keys, record_bytes
+from events.log.merkle import Frontier, leaf_hash, peak_keys
+from events.log.records import id_bytes, record_of
+from events.readmodels.bulk import insert_values
 from events.readmodels.projection import Logged, Projection
 from events.readmodels.tables import CODE, ID, POSITION, STAMP, metadata
 
 # A node's key: its level in the high bits, its index below (2^48 leaves is enough).
+# Leaves are the nodes of level 0, so their key is their index in the log's order.
 LEVEL_SHIFT = 48
+LEVEL_ONE = 1 << LEVEL_SHIFT
 
-leaves = Table(
-    "rm_seal_leaf", metadata,
-    Column("leaf", POSITION, primary_key=True, autoincrement=False),
-    Column("position", POSITION, nullable=False),
-    Column("aggregate_id", ID, nullable=False),
-    Column("hash", LargeBinary(32), nullable=False),
-    Index("rm_seal_leaf_position", "position", unique=True),
-)
-
+# Every node of the tree that is a perfect subtree, leaves included: one table, so a
+# command's catch-up writes its leaf and the nodes it completes in one statement.
+# A leaf also says which position of the log it seals and of which aggregate.
 nodes = Table(
     "rm_seal_node", metadata,
     Column("key", POSITION, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
+    Column("position", POSITION),
+    Column("aggregate_id", ID),
+    Index("rm_seal_node_position", "position", unique=True),
 )
 
 checkpoints = Table(
@@ -80,33 +81,23 @@ verifications = Table(
     Column("checked", Integer, nullable=False),
 )
 
-TABLES = (leaves, nodes, checkpoints, verifications)
+TABLES = (nodes, checkpoints, verifications)
 
-_LAST_LEAF = select(leaves.c.leaf, leaves.c.hash).order_by(leaves.c.leaf.desc()).limit(1)
+_LAST_LEAF = (select(nodes.c.key, nodes.c.hash).where(nodes.c.key < LEVEL_ONE)
+              .order_by(nodes.c.key.desc()).limit(1))
 _PEAKS = select(nodes.c.key, nodes.c.hash).where(
     nodes.c.key.in_(bindparam("keys", expanding=True)))
-_ADD_LEAVES = insert(leaves)
-_ADD_NODES = insert(nodes)
 _ADD_CHECKPOINT = insert(checkpoints)
 _ADD_VERIFICATION = insert(verifications)
 
 
+def last_checkpoint_size(conn: Connection) -> int:
+    """How many events the latest recorded checkpoint covers (0: none yet)."""
+    return conn.execute(select(func.max(checkpoints.c.size))).scalar() or 0
+
+
 def node_key(level: int, index: int) -> int:
     return level << LEVEL_SHIFT | index
-
-
-def id_bytes(originator_id: Any) -> bytes:
-    """The aggregate id's 16 bytes, as SQLite (bytes) or PostgreSQL (UUID) gives it."""
-    if isinstance(originator_id, bytes | bytearray | memoryview):
-        return bytes(originator_id)
-    return UUID(str(originator_id)).bytes
-
-
-def record_of(row: Any) -> bytes:
-    """The sealed bytes of a stored events row ``(id, originator_id, version, topic,
-    state)``."""
-    position, originator_id, version, topic, state = row
-    return record_bytes(position, id_bytes(originator_id), version, topic, bytes(state))
 
 
 class Seal(Projection):
@@ -116,26 +107,28 @@ class Seal(Projection):
     vouches = True
 
     def __init__(self) -> None:
-        # The frontier after the last batch this process applied, with the size and
-        # last leaf it belongs to: when the stored seal still ends there (nobody else
-        # appended), the next batch needs one query to know it.
-        self._frontier: tuple[int, bytes, Frontier] | None = None
+        # The frontier after the last batch this process applied, and the position
+        # it ends at. While the seal's stored position is that one (nobody else
+        # sealed since, in this store), the next batch needs no query to know it.
+        self._frontier: tuple[int, Frontier] | None = None
+        self._after: int | None = None
 
-    def sealed(self) -> tuple[int, str] | None:
-        """Size and root (hex) of the seal after the last batch this process applied,
-        or None before any (another process may have sealed more since)."""
-        if self._frontier is None:
-            return None
-        return self._frontier[0], self._frontier[2].root().hex()
+    def at_position(self, position: int | None) -> None:
+        self._after = position
+
+    def sealed(self) -> Frontier | None:
+        """The tree after the last batch this process applied (``.size``, ``.root()``),
+        or None before any; another process may have sealed more since."""
+        return None if self._frontier is None else self._frontier[1]
 
     def frontier(self, conn: Connection) -> Frontier:
+        cached = self._frontier
+        if cached is not None and self._after is not None and cached[0] == self._after:
+            return Frontier(cached[1].size, cached[1].peaks)
         last = conn.execute(_LAST_LEAF).first()
         if last is None:
             return Frontier()
-        size, last_hash = last.leaf + 1, bytes(last.hash)
-        cached = self._frontier
-        if cached is not None and cached[0] == size and cached[1] == last_hash:
-            return Frontier(size, cached[2].peaks)
+        size, last_hash = last.key + 1, bytes(last.hash)
         keys = peak_keys(size)
         wanted = [node_key(level, index) for level, index in keys if level]
         found = {key: bytes(h) for key, h in conn.execute(_PEAKS, {"keys": wanted}).tuples()}
@@ -145,29 +138,29 @@ class Seal(Projection):
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         frontier = self.frontier(conn)
-        leaf_rows, node_rows = [], []
+        rows: list[tuple[Any, ...]] = []
         checkpoint_rows, verification_rows = [], []
         for event in events:
             index = frontier.size
             leaf = leaf_hash(record_of(event.record))
-            leaf_rows.append({"leaf": index, "position": event.position,
-                              "aggregate_id": event.key or id_bytes(event.record[1]).hex(),
-                              "hash": leaf})
-            node_rows.extend({"key": node_key(level, i), "hash": h}
-                             for level, i, h in frontier.append(leaf))
+            # In the columns' order: key, hash, position, aggregate_id.
+            rows.append((index, leaf, event.position,
+                         event.key or id_bytes(event.record[1]).hex()))
+            rows.extend((node_key(level, i), h, None, None)
+                        for level, i, h in frontier.append(leaf))
             if event.area == "seal" and event.data:
                 row = _filed(event)
                 if row is not None:
                     (checkpoint_rows if event.type == "CheckpointRecorded"
                      else verification_rows).append(row)
-        conn.execute(_ADD_LEAVES, leaf_rows)
-        if node_rows:
-            conn.execute(_ADD_NODES, node_rows)
+        insert_values(conn, nodes, rows)
         if checkpoint_rows:
             conn.execute(_ADD_CHECKPOINT, checkpoint_rows)
         if verification_rows:
             conn.execute(_ADD_VERIFICATION, verification_rows)
-        self._frontier = (frontier.size, leaf_rows[-1]["hash"], frontier)
+        last = events[-1].position
+        self._frontier = (last, frontier)
+        self._after = last
 
 
 def _filed(event: Logged) -> dict[str, Any] | None:

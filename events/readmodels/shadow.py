@@ -65,6 +65,10 @@ class ShadowBuild:
             # Never back in the pool: its temp tables and search path are the shadow's.
             conn.invalidate()
             conn.close()
+            # What a projection kept in memory described the shadow, or the rows the
+            # shadow replaced: from here on it reads its stored rows again.
+            for name in self.chosen:
+                self.projections.by_name[name].at_position(None)
 
     # -- the shadow --------------------------------------------------------------
 

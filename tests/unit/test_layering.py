@@ -174,10 +174,10 @@ EVENTS_ORDER = (("processes", "demo"), ("system",), ("queries",), ("readmodels",
 # Each sub-package's docstring (``May import: …``); system.py says "every sub-package"
 # and readmodels names none: for both, everything below them.
 EVENTS_MAY_IMPORT = {
-    "processes": {"system", "queries", "readmodels"},
+    "processes": {"system", "queries", "readmodels", "log"},
     "demo": {"system", "log"},
     "system": {"queries", "readmodels", "log", "settings"},
-    "queries": {"readmodels"},
+    "queries": {"readmodels", "log"},
     "readmodels": {"log", "settings"},
     "log": {"settings"},
     "settings": set(),
