@@ -1,18 +1,26 @@
-"""Nhật ký: every recorded event, newest first, filtered by person, unit, type and days.
+"""Nhật ký: every recorded event, newest first, filtered by person, unit, type and days,
+and the seal that vouches for it: the latest checkpoint and the last verification.
 
-Everyone signed in may read it (DOMAIN.md); it reads the audit read model only.
+Everyone signed in may read it (DOMAIN.md). While the last verification found the log
+damaged, admins and auditors see it named on every page (``seal_warning``, at the
+top of ``base.html``) and the damaged task says so on its own page (``damage``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
+from flask_login import current_user
 
 from events import queries
+from events.queries import seal as seal_queries
 from web import hx, params, reads, storage
 from web.i18n import lang
-from workflow.words import NP_
+from workflow.errors import DomainError
+from workflow.rules import Role
+from workflow.seal import damage_name
+from workflow.words import NP_, translate
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -22,6 +30,39 @@ TYPES = ("TaskAssigned", "WorkStarted", "ProgressNoted", "ReportSubmitted", "Rep
          "UnitCreated", "UnitRenamed", "UnitDeactivated", "UserRegistered", "RoleGranted",
          "UserDeactivated", "UserReactivated", "PasswordChanged", "PlanAdopted",
          "PlanRevised")
+
+# Who is told on every page that the record was damaged: those who answer for it.
+WATCHERS = frozenset({Role.AUDITOR, Role.ADMIN})
+def damage() -> dict[str, Any] | None:
+    """What the last recorded verification found damaged (``seal.damage``), or None;
+    read at most once per request (one row, by its primary key's order)."""
+    if "nhiemvu_seal_damage" not in g:
+        g.nhiemvu_seal_damage = seal_queries.damage(storage.store())
+    return g.nhiemvu_seal_damage
+
+
+@bp.app_template_global()
+def damage_kind(kind: str | None) -> str:
+    return translate(damage_name(kind))
+
+
+@bp.app_template_global()
+def seal_warning() -> dict[str, Any] | None:
+    """For an admin or auditor while the log is damaged: the position, the kind in
+    words, when it was found and the task it belongs to (None when not a task)."""
+    if not current_user.is_authenticated or current_user.role not in WATCHERS:
+        return None
+    found = damage()
+    if found is None:
+        return None
+    task = None
+    if found["record"]:
+        try:
+            task = queries.resolve_task_id(storage.store(), found["record"])
+        except DomainError:  # another kind of record (a user, a unit, the plan)
+            task = None
+    return {"position": found["damaged_position"], "kind": damage_kind(found["kind"]),
+            "at": found["at"], "task": task}
 
 
 def _filters(args) -> dict[str, Any]:
@@ -42,7 +83,11 @@ def index():
     page = queries.audit_log(storage.store(), **filters,
                              before=str(before) if before else None,
                              limit=current_app.config["PAGE_SIZE"], locale=lang())
+    # The seal's part of the page is not in the refreshed fragment.
+    seal = {} if hx.wants_fragment() else {
+        "checkpoint": seal_queries.latest_checkpoint(storage.store()),
+        "verification": seal_queries.latest_verification(storage.store())}
     response = hx.page("audit/index.html", "audit_results", filters=filters, page=page,
-                       types=TYPES, users=reads.users(), units=reads.units())
+                       types=TYPES, users=reads.users(), units=reads.units(), **seal)
     return hx.push_url(response, url_for("audit.index",
                                          **reads.filter_args(filters, before=before)))

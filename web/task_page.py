@@ -1,4 +1,5 @@
-"""What the task page shows: the facts, this person's actions, and the timeline."""
+"""What the task page shows: the facts, this person's actions, and the timeline; and,
+when the last verification found this task's record damaged, where."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from uuid import UUID
 
 from werkzeug.datastructures import ImmutableMultiDict
 
-from web import auth, reads, storage, timeline
+from web import audit, auth, reads, storage, timeline
 from web.task_actions import LABELS
 
 
@@ -25,6 +26,9 @@ def context(task_id: UUID, *, error: str | None = None, error_action: str | None
         entries = timeline.with_alerts(entries, alerts, reads.task_positions(task_id),
                                        reads.person_name)
     extensions = [e for e in entries if e.kind == "DeadlineExtended"]
+    found = audit.damage()
+    # Told to every viewer: the page must not vouch for a record the seal disowns.
+    damaged = found if found is not None and found["record"] == task_id.hex else None
     return {
         "task": task,
         "task_id": task_id,
@@ -39,4 +43,6 @@ def context(task_id: UUID, *, error: str | None = None, error_action: str | None
         "error_action": error_action,
         "values": values if values is not None else ImmutableMultiDict(),
         "notice": notice,
+        "damaged": damaged is not None,
+        "damaged_at": damaged["damaged_position"] if damaged else None,
     }
