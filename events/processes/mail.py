@@ -77,8 +77,7 @@ def compose(digest: Digest, config: MailConfig) -> EmailMessage:
     message["From"] = config.sender
     message["To"] = Address(display_name=digest.name, addr_spec=digest.email)
     message["Date"] = format_datetime(digest.created_on)
-    domain = parseaddr(config.sender)[1].rpartition("@")[2] or "nhiemvu.invalid"
-    message["Message-ID"] = f"<{digest.id}@{domain}>"
+    message["Message-ID"] = f"<{digest.id}@{sender_domain(config)}>"
     message["Auto-Submitted"] = "auto-generated"
     listed = "\n".join(f"- {line}" for line in digest.lines)
     message.set_content("\n".join([
@@ -93,7 +92,13 @@ def compose(digest: Digest, config: MailConfig) -> EmailMessage:
     return message
 
 
+def sender_domain(config: MailConfig) -> str:
+    """The sender's domain, which every Message-ID of ours ends with."""
+    return parseaddr(config.sender)[1].rpartition("@")[2] or "nhiemvu.invalid"
+
+
 def deliver(message: EmailMessage, config: MailConfig) -> None:
+    """Send one message over the configured SMTP server (raises what smtplib raises)."""
     if config.tls:
         server: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port,
                                                 timeout=config.timeout,

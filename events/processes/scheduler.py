@@ -2,7 +2,10 @@
 
 Three jobs: the deadline sweep (every 15 minutes, and once at start-up to catch up
 on downtime), the morning digest (07:00 in Vietnam), and the mail sender (every
-minute, only when SMTP is configured). Each job runs alone (``max_instances=1``),
+minute, only when SMTP is configured). Three more keep the seal witnessed: an hourly
+checkpoint (when the log grew), the log's verification (02:00, and once at start-up),
+and the morning mail of the checkpoint to auditors (only with ``NHIEMVU_SEAL_MAIL_TO``
+and SMTP). Each job runs alone (``max_instances=1``),
 runs that piled up run once (``coalesce=True``) and a late run is never dropped
 (``misfire_grace_time=None``). Sweeps are safe to overlap across processes anyway.
 """
@@ -11,10 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,6 +28,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from events.processes import sealing
 from events.processes.mail import MailConfig, send_pending
 from events.processes.sweep import sweep
 from workflow.alerts import AlertPolicy
@@ -35,6 +41,8 @@ log = logging.getLogger("nhiemvu.alerts")
 
 JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1,
                                 "misfire_grace_time": None}
+# Enough to catch a typo ("kiemtra.xa.vn", "a@b c"), not to judge a domain.
+_ADDRESS = re.compile(r"[^@\s<>,\"]+@[^@\s<>,\"]+")
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,15 @@ class SchedulerConfig:
     mail_every: timedelta = timedelta(minutes=1)
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     mail: MailConfig | None = None
+    checkpoint_every: timedelta = timedelta(hours=1)
+    verify_at: time = time(2, 0)
+    seal_mail_to: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> SchedulerConfig:
         """``NHIEMVU_ALERT_SWEEP_MINUTES``, ``NHIEMVU_ALERT_MORNING`` (HH:MM), the
-        policy's ``NHIEMVU_ALERT_*`` and the mail's ``NHIEMVU_SMTP_URL``."""
+        policy's ``NHIEMVU_ALERT_*``, the mail's ``NHIEMVU_SMTP_URL``, and the seal's
+        ``NHIEMVU_SEAL_VERIFY_AT`` (HH:MM) and ``NHIEMVU_SEAL_MAIL_TO`` (addresses)."""
         raw = env.get("NHIEMVU_ALERT_SWEEP_MINUTES", "15").strip()
         try:
             minutes = int(raw)
@@ -59,7 +71,39 @@ class SchedulerConfig:
         if not 1 <= minutes <= 1440:
             raise ValueError("NHIEMVU_ALERT_SWEEP_MINUTES must be from 1 to 1440")
         return cls(sweep_every=timedelta(minutes=minutes), morning=morning,
-                   policy=AlertPolicy.from_env(env), mail=MailConfig.from_env(env))
+                   policy=AlertPolicy.from_env(env), mail=MailConfig.from_env(env),
+                   verify_at=_verify_at(env), seal_mail_to=_seal_mail_to(env))
+
+
+def _verify_at(env: Mapping[str, str]) -> time:
+    raw = env.get("NHIEMVU_SEAL_VERIFY_AT", "02:00").strip()
+    try:
+        at = time.fromisoformat(raw)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is not None:
+        raise ValueError("NHIEMVU_SEAL_VERIFY_AT must be a time in Vietnam such as 02:00, "
+                         f"not {raw!r}")
+    return at
+
+
+def _seal_mail_to(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("NHIEMVU_SEAL_MAIL_TO", "").strip()
+    if not raw:
+        return ()
+    addresses = tuple(part.strip() for part in raw.split(","))
+    if not all(_is_address(part) for part in addresses):
+        raise ValueError("NHIEMVU_SEAL_MAIL_TO must be e-mail addresses separated by "
+                         f"commas, not {raw!r}")
+    return addresses
+
+
+def _is_address(text: str) -> bool:
+    """``kiem.tra@xa.vn`` or ``Tên <kiem.tra@xa.vn>``."""
+    address = parseaddr(text)[1]
+    # parseaddr mends what it cannot read ("a@b c" → "a@bc"): it must be as written.
+    written = text in (address, f"<{address}>") or text.endswith(f" <{address}>")
+    return written and _ADDRESS.fullmatch(address) is not None
 
 
 def scheduler_enabled(env: Mapping[str, str] = os.environ) -> bool:
@@ -100,6 +144,43 @@ class AlertJobs:
             log.info("mail: %d sent, %d failed", result.sent, result.failed)
 
 
+class SealJobs:
+    """The seal's jobs; like the alerts', a failed run is logged and the next one runs."""
+
+    def __init__(self, store_factory: Callable[[], System], config: SchedulerConfig):
+        self.store_factory = store_factory
+        self.config = config
+
+    def checkpoint(self) -> None:
+        try:
+            latest = sealing.checkpoint(self.store_factory(), "hourly")
+        except Exception:
+            log.exception("hourly checkpoint failed")
+            return
+        if latest is not None:
+            log.info("checkpoint: %d events, root %s", latest.size, latest.root)
+
+    def verify(self) -> None:
+        try:
+            sealing.verify_and_record(self.store_factory())  # logs what it found
+        except Exception:
+            log.exception("verifying the log failed")
+
+    def mail(self) -> None:
+        if self.config.mail is None or not self.config.seal_mail_to:
+            return
+        try:
+            sent = sealing.mail_witness(self.store_factory(), self.config.mail,
+                                        self.config.seal_mail_to)
+        except Exception:
+            log.exception("mailing the checkpoint failed")
+            return
+        if sent is None:
+            log.info("no checkpoint to mail yet")
+        else:
+            log.info("checkpoint mailed to %s", sent["To"])
+
+
 def build_scheduler(store_factory: Callable[[], System], config: SchedulerConfig | None = None,
                     *, blocking: bool = False) -> BaseScheduler:
     """The scheduler with its jobs, not started. ``store_factory()`` is called at
@@ -117,7 +198,28 @@ def build_scheduler(store_factory: Callable[[], System], config: SchedulerConfig
         scheduler.add_job(jobs.send_mail,
                           IntervalTrigger(seconds=config.mail_every.total_seconds()),
                           id="send-mail")
+    _add_seal_jobs(scheduler, SealJobs(store_factory, config))
     return scheduler
+
+
+def _add_seal_jobs(scheduler: BaseScheduler, jobs: SealJobs) -> None:
+    config = jobs.config
+    scheduler.add_job(jobs.checkpoint,
+                      IntervalTrigger(seconds=config.checkpoint_every.total_seconds()),
+                      id="seal-checkpoint")
+    # At start-up too: damage done while the server was down is found at once.
+    scheduler.add_job(jobs.verify, CronTrigger(hour=config.verify_at.hour,
+                                               minute=config.verify_at.minute,
+                                               timezone=LOCAL_TZ),
+                      id="seal-verify", next_run_time=datetime.now(UTC))
+    if config.seal_mail_to and config.mail is None:
+        log.warning("NHIEMVU_SEAL_MAIL_TO is set but NHIEMVU_SMTP_URL is not: "
+                    "the checkpoint is not mailed")
+    elif config.seal_mail_to:
+        scheduler.add_job(jobs.mail, CronTrigger(hour=config.morning.hour,
+                                                 minute=config.morning.minute,
+                                                 timezone=LOCAL_TZ),
+                          id="seal-mail")
 
 
 def start_scheduler(store_factory: Callable[[], System],

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +14,7 @@ from events.queries import alerts as alert_queries
 from events.system import System
 from tests import commune
 from tests.commune import HEAD, LEADER
+from tests.scheduler import run_scheduler_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,22 +84,13 @@ def test_sending_mail_without_an_smtp_server_set_is_bad_input(nhiemvu, task):
 
 def test_the_scheduler_command_sweeps_at_start_and_stops_cleanly_on_ctrl_c(
         database_url, task):
-    env = {**os.environ, "NHIEMVU_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
-           "NHIEMVU_SMTP_URL": ""}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from cli.alerts import scheduler; scheduler()"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    def swept():
         # The start-up sweep runs as of now (real time), long after the 2025 deadline.
-        for _ in range(300):
-            with System(database_url) as store:
-                if alert_queries.task_alerts(store, task):
-                    break
-            time.sleep(0.1)
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
+        with System(database_url) as store:
+            return alert_queries.task_alerts(store, task)
+
+    out, err, code = run_scheduler_until(database_url, swept)
+    assert code == 0, err
     assert "Bộ hẹn giờ chạy: quét mỗi 0:15:00, thư sáng lúc 07:00, SMTP tắt." in out
     with System(database_url) as store:
         kinds = [a["data"]["kind"] for a in alert_queries.task_alerts(store, task)]

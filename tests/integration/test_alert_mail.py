@@ -6,10 +6,8 @@ events say who was told, when and how.
 
 from __future__ import annotations
 
-import socket
 import threading
 from datetime import date, datetime, time, timedelta
-from email import message_from_bytes, policy
 from uuid import UUID
 
 import pytest
@@ -20,6 +18,7 @@ from events.processes.sweep import sweep
 from events.queries import alerts as alert_queries
 from tests import commune
 from tests.commune import LEADER, PASSWORD
+from tests.smtp import Inbox
 from workflow.clock import LOCAL_TZ
 from workflow.words import use_locale
 
@@ -27,47 +26,7 @@ HEAD_MAIL = "truong.vp@thanhhuong.gov.vn"
 MEMBER_MAIL = "an.nv@thanhhuong.gov.vn"
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.received.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-    def messages(self):
-        return [(to, message_from_bytes(raw, policy=policy.default))
-                for to, raw in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def port():
-    return free_port()
-
-
-@pytest.fixture
-def smtp(port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
-def mail_config(port):
-    return MailConfig(host="127.0.0.1", port=port, timeout=5,
-                      sender="Nhiệm vụ CĐS <nhiemvu@thanhhuong.gov.vn>")
-
-
+# The SMTP server (``smtp``, ``port``, ``mail_config``) is tests/integration/conftest.py's.
 @pytest.fixture
 def commune_store(store):
     service = store.service

@@ -113,7 +113,9 @@ def test_start_scheduler_sweeps_at_once_and_wires_the_jobs(store):
     finally:
         scheduler.shutdown(wait=True)
     assert [a["data"]["days_left"] for a in alert_queries.task_alerts(store, task)] == [1]
-    assert sorted(jobs) == ["deadline-sweep", "morning-digest"]  # no SMTP: no mail job
+    # No SMTP: no mail jobs (the seal's jobs are test_seal_scheduler.py's).
+    assert sorted(jobs) == ["deadline-sweep", "morning-digest", "seal-checkpoint",
+                            "seal-verify"]
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
     morning = {f.name: str(f) for f in jobs["morning-digest"].trigger.fields}
