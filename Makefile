@@ -48,6 +48,7 @@ bench: $(BENCH_STAMP)
 	  "generate.py --tasks 3000 --database sqlite:///$$dir/board.sqlite3" \
 	  "read_models.py --database sqlite:///$$dir/board.sqlite3 --runs 100 --commands 100" \
 	  "web_pages.py --database sqlite:///$$dir/board.sqlite3 --runs 30" \
+	  "sealed_log.py --database sqlite:///$$dir/board.sqlite3 --commands 50" \
 	  "bench_alerts.py --tasks 5000 --database sqlite:///$$dir/alerts.sqlite3" \
 	  "store_writes.py --tasks 100" \
 	  "walk.py"; do \

@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 
 from events.demo.sample import fill
 from events.log.evidence_files import EvidenceFiles
+from events.processes.backup_format import dumps
 from events.queries import seal as seal_queries
 from events.readmodels import tables
 from events.system import System
@@ -219,6 +220,66 @@ def test_an_altered_file_is_refused_naming_its_first_bad_line_and_nothing_is_imp
     assert positions(database_url) == []
     models = read_models(database_url)
     assert models["rm_seal_node"] == models["rm_task"] == models["rm_unit"] == []
+
+
+def _rewritten(line: bytes, **fields) -> bytes:
+    """``line`` with ``fields`` changed (None: removed), written as the export writes."""
+    content = json.loads(line)
+    for name, value in fields.items():
+        if value is None:
+            content.pop(name)
+        else:
+            content[name] = value
+    return dumps(content).rstrip(b"\n")
+
+
+# Lines written exactly as the export writes them, each breaking one rule: the
+# refusal names the line and the rule.
+BROKEN_RULES = {
+    "an empty file": (lambda lines: [], 1, "tệp trống"),
+    "a header of another file": (
+        lambda lines: [_rewritten(lines[0], nhiemvu_export=None), *lines[1:]], 1,
+        "không phải phần đầu"),
+    "a later export version": (
+        lambda lines: [_rewritten(lines[0], nhiemvu_export=2), *lines[1:]], 1,
+        "phiên bản tệp xuất 2"),
+    "a header time that is no time": (
+        lambda lines: [_rewritten(lines[0], created_at="hôm qua"), *lines[1:]], 1,
+        "created_at"),
+    "an event without its leaf hash": (
+        lambda lines: [*lines[:2], _rewritten(lines[2], leaf_hash=None), *lines[3:]], 3,
+        "đúng các trường"),
+    "a position written as text": (
+        lambda lines: [*lines[:2], _rewritten(lines[2], position="2"), *lines[3:]], 3,
+        "position"),
+    "an aggregate id that is not 32 hex digits": (
+        lambda lines: [*lines[:2], _rewritten(lines[2], aggregate_id="xyz"), *lines[3:]], 3,
+        "aggregate_id"),
+    "a state that is not base64": (
+        lambda lines: [*lines[:2], _rewritten(lines[2], state="@@@"), *lines[3:]], 3,
+        "base64"),
+    "a line that is not JSON": (
+        lambda lines: [*lines[:2], b"{not json", *lines[3:]], 3, "JSON"),
+    "something after the trailer": (
+        lambda lines: [*lines, lines[1]], None, "sau dòng niêm phong"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_RULES))
+def test_a_line_that_breaks_a_rule_of_the_format_is_refused_saying_which(
+        exported, sqlite_url, tmp_path, case):
+    alter, bad, reason = BROKEN_RULES[case]
+    lines = alter(exported.read_bytes().split(b"\n")[:-1])
+    changed = tmp_path / "changed.jsonl"
+    changed.write_bytes(b"".join(line + b"\n" for line in lines))
+
+    result = cli_on(sqlite_url, tmp_path / "instance")("import", str(changed))
+
+    assert result.exit_code == 1, result.output
+    bad = bad or len(lines)
+    assert result.output.startswith(f"Lỗi: dòng {bad}: "), result.output
+    assert reason in result.output
+    assert positions(sqlite_url) == []
 
 
 def test_a_damaged_gzip_file_is_refused_and_nothing_is_imported(source, sqlite_url, tmp_path):
