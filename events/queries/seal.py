@@ -145,7 +145,10 @@ def inclusion_proof(store: System, position: int, checkpoint: Checkpoint) -> dic
             raise LookupError(position)
         row = conn.execute(select(*records.columns(table))
                            .where(table.c.id == position)).first()
-        path = merkle.inclusion_path(leaf.key, checkpoint.size, _getter(conn))
+        try:
+            path = merkle.inclusion_path(leaf.key, checkpoint.size, _getter(conn))
+        except LookupError:  # a node of the stored seal is gone: damage, not absence
+            raise ValueError("the stored seal lacks a node of this proof") from None
     if row is None:
         raise ValueError("the event at this position is gone")
     hashed = merkle.leaf_hash(record_of(row))

@@ -425,6 +425,20 @@ def test_an_altered_event_gets_no_proof(nhiemvu, commune, events):
     assert result.stdout == ""
 
 
+def test_a_seal_missing_a_node_gives_no_proof_and_says_it_is_damaged(nhiemvu, commune):
+    nhiemvu("audit", "seal")
+    with System(commune.url) as store, store.engine.begin() as conn:
+        nodes = seal_model.nodes
+        # The node over leaves 0 and 1: the sibling on the path of leaf 2.
+        conn.execute(nodes.delete().where(nodes.c.key == seal_model.node_key(1, 0)))
+        third = conn.execute(select(nodes.c.position).where(nodes.c.key == 2)).scalar_one()
+
+    result = nhiemvu("audit", "prove", str(third))
+
+    assert result.exit_code == 1
+    assert "bị hỏng" in result.stderr and result.stdout == ""
+
+
 @pytest.mark.parametrize("position", ["9999", "0", "-1", "x"])
 def test_prove_refuses_a_position_the_log_does_not_hold(nhiemvu, position):
     result = nhiemvu("audit", "prove", position)
