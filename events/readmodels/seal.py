@@ -1,9 +1,9 @@
 """The seal: every stored event record a leaf of an append-only Merkle tree.
 
 Kept like any read model, after the command has committed (never on its path): each
-batch of the log appends its records as leaves (``rm_seal_leaf``: leaf index,
-position, aggregate, leaf hash) and stores every perfect subtree they complete
-(``rm_seal_node``), so any root or proof needs O(log n) rows (``events.log.merkle``).
+batch of the log appends its records as leaves, and every perfect subtree they
+complete, to ``rm_seal_node`` (a leaf also names its position and aggregate), so
+any root or proof needs O(log n) rows (``events.log.merkle``).
 It reads the stored bytes, not what they decode to: an event no other read model can
 read is sealed like the rest, and hashing cannot fail on what an event says.
 
