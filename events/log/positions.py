@@ -43,7 +43,8 @@ def never_reuse(engine: Engine, table: Table, seen: Table | None = None) -> bool
             conn.exec_driver_sql("ROLLBACK")
             raise
         conn.exec_driver_sql("COMMIT")
-    log.warning("Events table %s now never reuses a position (AUTOINCREMENT).", table.name)
+    # Info, not a warning: every new SQLite store passes here once.
+    log.info("Events table %s now never reuses a position (AUTOINCREMENT).", table.name)
     return True
 
 
