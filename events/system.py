@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 
 from events.log.damage import first_damaged_position
@@ -40,8 +41,7 @@ class System:
             self.service, aggregate_id)
         # Creates the read-model tables if missing, like the event tables above.
         self.projections = Projections(self.service, self.engine)
-        never_reuse(self.engine, self.service.recorder.events_record_cls.__table__,  # type: ignore[attr-defined]
-                    tables.positions)
+        never_reuse(self.engine, self.events_table, tables.positions)
         self.service.after_save.append(self.projections.catch_up)
         # A checkpoint of the seal every so many events (the scheduler adds one an
         # hour): recorded after the command, like the read models' catch-up.
@@ -71,6 +71,12 @@ class System:
         engine = self.service.recorder.datastore.engine  # type: ignore[attr-defined]
         assert engine is not None
         return engine
+
+    @property
+    def events_table(self) -> Table:
+        """The log's own table (the library's): position ``id``, ``originator_id``,
+        ``originator_version``, ``topic``, ``state``."""
+        return self.service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
 
     @property
     def is_postgres(self) -> bool:

@@ -48,11 +48,21 @@ def columns(table: Table) -> tuple[Any, ...]:
             table.c.originator_version, table.c.topic, table.c.state)
 
 
+def select_batches(conn: Connection, table: Table, batch: int = 20000, after: int = 0,
+                   until: int | None = None) -> Iterator[list[Any]]:
+    """The rows after position ``after`` (up to ``until``), in position order, in
+    lists of ``batch``: keyset pages, never the whole table in memory."""
+    query = select(*columns(table)).where(table.c.id > bindparam("after"))
+    if until is not None:
+        query = query.where(table.c.id <= until)
+    query = query.order_by(table.c.id).limit(batch)
+    while rows := conn.execute(query, {"after": after}).all():
+        yield rows
+        after = rows[-1][0]
+
+
 def select_rows(conn: Connection, table: Table, batch: int = 20000,
                 after: int = 0) -> Iterator[Any]:
     """Every row after position ``after``, in position order, ``batch`` at a time."""
-    query = (select(*columns(table)).where(table.c.id > bindparam("after"))
-             .order_by(table.c.id).limit(batch))
-    while rows := conn.execute(query, {"after": after}).all():
+    for rows in select_batches(conn, table, batch, after):
         yield from rows
-        after = rows[-1][0]

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, bindparam, func, insert, select, text
 
-from events.log.records import columns
+from events.log.records import select_batches
 from events.processes.backup_format import BackupError, Record, bad_line
 from workflow.words import _
 
@@ -30,12 +30,8 @@ COLUMNS = ("id", "originator_id", "originator_version", "topic", "state")
 Stored = Callable[[list[tuple[int, UUID, int, str, bytes]]], None]
 
 
-def events_table(store: System) -> Any:
-    return store.service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-
-
 def last_position(store: System, conn: Connection | None = None) -> int | None:
-    query = select(func.max(events_table(store).c.id))
+    query = select(func.max(store.events_table.c.id))
     if conn is not None:
         return conn.execute(query).scalar()
     with store.engine.connect() as own:
@@ -44,14 +40,8 @@ def last_position(store: System, conn: Connection | None = None) -> int | None:
 
 def batches(store: System, head: int) -> Iterator[list[Any]]:
     """The rows ``(position, aggregate id, version, topic, state)`` up to ``head``."""
-    table = events_table(store)
-    query = (select(*columns(table)).where(table.c.id > bindparam("after"), table.c.id <= head)
-             .order_by(table.c.id).limit(BATCH))
-    after = 0
     with store.engine.connect() as conn:
-        while rows := conn.execute(query, {"after": after}).all():
-            yield rows
-            after = rows[-1][0]
+        yield from select_batches(conn, store.events_table, BATCH, until=head)
 
 
 @contextlib.contextmanager
@@ -80,7 +70,7 @@ def exclusive(store: System) -> Iterator[Connection]:
 
 
 def _name(conn: Connection, store: System) -> str:
-    return conn.dialect.identifier_preparer.format_table(events_table(store))
+    return conn.dialect.identifier_preparer.format_table(store.events_table)
 
 
 def _refuse_if_not_empty(store: System, conn: Connection) -> None:
@@ -94,7 +84,7 @@ def _refuse_if_not_empty(store: System, conn: Connection) -> None:
 def load(store: System, conn: Connection, records: Iterator[Record],
          stored: Stored | None = None) -> None:
     """Insert every record with its position; ``stored`` sees each batch."""
-    table = events_table(store)
+    table = store.events_table
     exists = select(table.c.id).where(table.c.originator_id == bindparam("aggregate"),
                                       table.c.originator_version == bindparam("version"))
     write = _copy(conn, _name(conn, store)) if store.is_postgres else _executemany(conn, table)
@@ -132,7 +122,7 @@ def load(store: System, conn: Connection, records: Iterator[Record],
     if last is not None and store.is_postgres:
         # The rows came with their ids: the next save continues after the last one.
         conn.execute(text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
-                     {"table": events_table(store).name, "last": last})
+                     {"table": store.events_table.name, "last": last})
 
 
 def _copy(conn: Connection, name: str) -> Callable[[list[tuple[Any, ...]]], None]:

@@ -121,10 +121,6 @@ def damage(store: System) -> dict[str, Any] | None:
     return None if found is None or found["intact"] else found
 
 
-def _events_table(store: System) -> Any:
-    return store.service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-
-
 def _leaf_rows(conn: Any, batch: int) -> Iterator[Any]:
     query = (select(N.c.key, N.c.position, N.c.aggregate_id, N.c.hash)
              .where(N.c.key > bindparam("after"), LEAVES).order_by(N.c.key).limit(batch))
@@ -138,7 +134,7 @@ def inclusion_proof(store: System, position: int, checkpoint: Checkpoint) -> dic
     """That the event at ``position`` is leaf ``leaf_index`` of the tree whose root the
     checkpoint recorded. Raises LookupError when the position is not sealed within
     the checkpoint, ValueError when the stored seal cannot prove it."""
-    table = _events_table(store)
+    table = store.events_table
     with store.engine.connect() as conn:
         leaf = conn.execute(select(N.c.key, N.c.hash).where(N.c.position == position)).first()
         if leaf is None or leaf.key >= checkpoint.size:
@@ -231,7 +227,7 @@ def verify(store: System, *, batch: int = BATCH) -> dict[str, Any]:
     rewritten: int | None = None
     previous = 0
     with store.engine.connect() as events_conn, store.engine.connect() as seal_conn:
-        rows = records.select_rows(events_conn, _events_table(store), batch)
+        rows = records.select_rows(events_conn, store.events_table, batch)
         row = next(rows, None)
         for leaf in _leaf_rows(seal_conn, batch):
             position, stored = leaf.position, bytes(leaf.hash)
