@@ -109,6 +109,11 @@ class Projections:
             stale = self._follow_definitions(conn)
         if stale:
             ShadowBuild(self, stale).run(only_stale=True)
+        if missing and self.head():
+            # A read model new to a store that has a log (an upgrade, e.g. the seal):
+            # built now, when the process opens the store, in a rebuild's large
+            # batches, rather than by whichever command catches up first.
+            self._catch_up([m["name"] for m in missing], batch_size=self.rebuild_batch_size)
 
     def _follow_definitions(self, conn: Connection) -> list[str]:
         """The projections whose stored definition differs from their current one.

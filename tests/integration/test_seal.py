@@ -19,6 +19,7 @@ from events.log.records import record_of
 from events.processes import sealing
 from events.queries import seal as seal_queries
 from events.readmodels import seal as seal_tables
+from events.readmodels import tables
 from events.system import System
 from tests.readmodels import assign, commune, report
 from workflow.errors import DomainError
@@ -210,3 +211,19 @@ def test_two_processes_writing_at_once_seal_every_record_once(database_url, cloc
                                      .where(nodes.c.key < seal_tables.LEVEL_ONE)
                                      .order_by(nodes.c.key)).scalars().all()
         assert positions == [row[0] for row in _rows(store)]
+
+
+def test_a_store_made_before_the_seal_is_sealed_when_it_is_opened(database_url, clock):
+    with System(database_url, clock=clock) as store:
+        _busy(store)
+        head = store.projections.head()
+        with store.engine.begin() as conn:  # the store as it was before the seal existed
+            for table in seal_tables.TABLES:
+                conn.execute(table.delete())
+            conn.execute(tables.positions.delete().where(tables.positions.c.name == "seal"))
+            conn.execute(tables.definitions.delete()
+                         .where(tables.definitions.c.name == "seal"))
+    with System(database_url, clock=clock) as store:
+        # Sealed at opening, before any command: the first command seals only its own.
+        assert seal_queries.seal_size(store) == head
+        assert seal_queries.current_root(store) == _root_of_rows(store)
