@@ -10,7 +10,8 @@ here, as facts like any other:
 - ``LogVerified``: someone (the scheduler, an auditor) recomputed the seal from the
   stored events; ``intact``, or the first ``position`` that differs and how
   (``changed``, ``deleted``, ``inserted``, ``reordered``, or ``rewritten`` when the
-  stored seal itself no longer matches a checkpoint).
+  stored seal itself no longer matches a checkpoint), or ``snapshot`` when the log is
+  intact but a stored snapshot is not what the aggregate's events give.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ DAMAGE_NAMES: dict[str, Msg] = {
     "inserted": N_("bản ghi bị chèn"),
     "reordered": N_("bản ghi bị đảo thứ tự"),
     "rewritten": N_("dấu niêm phong bị viết lại"),
+    "snapshot": N_("bản lưu tạm (snapshot) không khớp với nhật ký"),
 }
 DAMAGE_KINDS = tuple(DAMAGE_NAMES)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import select, type_coerce, update
@@ -227,3 +227,29 @@ def test_a_store_made_before_the_seal_is_sealed_when_it_is_opened(database_url, 
         # Sealed at opening, before any command: the first command seals only its own.
         assert seal_queries.seal_size(store) == head
         assert seal_queries.current_root(store) == _root_of_rows(store)
+
+
+def test_a_snapshot_changed_by_hand_is_found_though_the_log_is_intact(store):
+    _busy(store)
+    task_id = assign(store, "Long task")
+    store.service.start_task("head_vp", task_id)
+    for n in range(22):  # past the task's snapshot interval
+        store.service.note_progress("head_vp", task_id, f"Ghi nhận {n}", percent=n)
+    assert seal_queries.verify(store)["intact"]
+    snapshots = store.service.snapshots.recorder.events_record_cls.__table__
+    with store.engine.begin() as conn:
+        state = conn.execute(select(snapshots.c.state)).scalar_one()
+        assert b"Long task" in bytes(state)
+        conn.execute(update(snapshots).values(
+            state=bytes(state).replace(b"Long task", b"Lung task")))
+    assert store.service.get_task(task_id).title == "Lung task"  # what the app now shows
+
+    found = seal_queries.verify(store)
+
+    assert (found["intact"], found["kind"], found["position"]) == (False, "snapshot", None)
+    assert found["record"] == UUID(task_id).hex and found["snapshots"] == [UUID(task_id).hex]
+    assert found["problems"] == 0  # the log itself is intact
+    with store.engine.begin() as conn:  # the remedy: the app makes the snapshot again
+        conn.execute(snapshots.delete())
+    assert store.service.get_task(task_id).title == "Long task"
+    assert seal_queries.verify(store)["intact"]
