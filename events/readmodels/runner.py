@@ -109,11 +109,18 @@ class Projections:
             stale = self._follow_definitions(conn)
         if stale:
             ShadowBuild(self, stale).run(only_stale=True)
-        if missing and self.head():
+        new = [m["name"] for m in missing if self._is_empty(m["name"])]
+        if new and self.head():
             # A read model new to a store that has a log (an upgrade, e.g. the seal):
             # built now, when the process opens the store, in a rebuild's large
-            # batches, rather than by whichever command catches up first.
-            self._catch_up([m["name"] for m in missing], batch_size=self.rebuild_batch_size)
+            # batches, rather than by whichever command catches up first. (Rows
+            # without a position are another matter: the operator rebuilds.)
+            self._catch_up(new, batch_size=self.rebuild_batch_size)
+
+    def _is_empty(self, name: str) -> bool:
+        with self.engine.connect() as conn:
+            return all(conn.execute(select(table).limit(1)).first() is None
+                       for table in self.by_name[name].tables)
 
     def _follow_definitions(self, conn: Connection) -> list[str]:
         """The projections whose stored definition differs from their current one.

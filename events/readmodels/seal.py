@@ -83,8 +83,8 @@ verifications = Table(
 
 TABLES = (nodes, checkpoints, verifications)
 
-_LAST_LEAF = (select(nodes.c.key, nodes.c.hash).where(nodes.c.key < LEVEL_ONE)
-              .order_by(nodes.c.key.desc()).limit(1))
+_LAST_LEAF = (select(nodes.c.key, nodes.c.hash, nodes.c.position)
+              .where(nodes.c.key < LEVEL_ONE).order_by(nodes.c.key.desc()).limit(1))
 _PEAKS = select(nodes.c.key, nodes.c.hash).where(
     nodes.c.key.in_(bindparam("keys", expanding=True)))
 _ADD_CHECKPOINT = insert(checkpoints)
@@ -121,23 +121,29 @@ class Seal(Projection):
         or None before any; another process may have sealed more since."""
         return None if self._frontier is None else self._frontier[1]
 
-    def frontier(self, conn: Connection) -> Frontier:
+    def frontier(self, conn: Connection) -> tuple[Frontier, int]:
+        """The tree as stored, and the last position it seals (0: none)."""
         cached = self._frontier
         if cached is not None and self._after is not None and cached[0] == self._after:
-            return Frontier(cached[1].size, cached[1].peaks)
+            return Frontier(cached[1].size, cached[1].peaks), cached[0]
         last = conn.execute(_LAST_LEAF).first()
         if last is None:
-            return Frontier()
+            return Frontier(), 0
         size, last_hash = last.key + 1, bytes(last.hash)
         keys = peak_keys(size)
         wanted = [node_key(level, index) for level, index in keys if level]
         found = {key: bytes(h) for key, h in conn.execute(_PEAKS, {"keys": wanted}).tuples()}
         peaks = [found[node_key(level, index)] if level else last_hash
                  for level, index in keys]
-        return Frontier(size, peaks)
+        return Frontier(size, peaks), last.position
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
-        frontier = self.frontier(conn)
+        frontier, sealed_until = self.frontier(conn)
+        # What it sealed already is never sealed twice, whatever its stored position
+        # says (the positions' table lost and made again, say): the leaves tell.
+        events = [e for e in events if e.position > sealed_until]
+        if not events:
+            return
         rows: list[tuple[Any, ...]] = []
         checkpoint_rows, verification_rows = [], []
         for event in events:

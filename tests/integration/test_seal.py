@@ -253,3 +253,16 @@ def test_a_snapshot_changed_by_hand_is_found_though_the_log_is_intact(store):
         conn.execute(snapshots.delete())
     assert store.service.get_task(task_id).title == "Long task"
     assert seal_queries.verify(store)["intact"]
+
+
+def test_the_seal_never_seals_a_record_twice_when_its_position_is_lost(store):
+    _busy(store)
+    sealed = seal_queries.current_root(store)
+    with store.engine.begin() as conn:  # its bookkeeping reset behind its back
+        conn.execute(tables.positions.update().where(tables.positions.c.name == "seal")
+                     .values(position=0))
+    store.projections.by_name["seal"].at_position(None)  # as a fresh process would be
+    store.projections.catch_up()
+    assert [p for p in store.projections.parked() if p["projection"] == "seal"] == []
+    assert seal_queries.current_root(store) == sealed
+    assert seal_queries.verify(store)["intact"]
