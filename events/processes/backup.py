@@ -134,7 +134,7 @@ def import_file(store: System, in_path: str | Path, evidence_dir: str | Path | N
                 kept = take_in(scan.digests, folder, files or EvidenceFiles())
     # Every read model catches up from nothing, as in a rebuild: in large batches, and
     # on PostgreSQL with its tables analysed as they grow.
-    store.projections.fill(store.engine, store.projections.names)  # type: ignore[arg-type]
+    store.projections.build(store.projections.names)
     size, root = current_root(store)
     if (size, root) != (reader.size, reader.root):
         raise BackupError(_("đã nhập, nhưng dấu niêm phong dựng lại (%(size)s sự kiện, gốc "

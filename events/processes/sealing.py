@@ -37,17 +37,16 @@ log = logging.getLogger("nhiemvu.seal")
 
 def checkpoint(store: System, reason: str) -> Checkpoint | None:
     """Record a checkpoint of the whole sealed log if it grew since the latest one
-    (``grew_since_checkpoint``); return the latest checkpoint (None while the log is
-    empty)."""
-    if not grew_since_checkpoint(store):
-        return seal_queries.latest_checkpoint(store)
-    size, root = seal_queries.current_root(store)
+    (other than by the seal's own records); return the latest checkpoint (None while
+    the log is empty)."""
+    store.projections.catch_up("seal")
     latest = seal_queries.latest_checkpoint(store)
-    if size and (latest is None or latest.size < size):
-        # False when another process recorded this very size meanwhile: same root.
-        store.service.record_checkpoint(size, root, reason)
-        latest = seal_queries.latest_checkpoint(store)
-    return latest
+    if not _grew(store, latest, seal_queries.seal_size(store)):
+        return latest
+    size, root = seal_queries.current_root(store)
+    # False when another process recorded this very size meanwhile: same root.
+    store.service.record_checkpoint(size, root, reason)
+    return seal_queries.latest_checkpoint(store)
 
 
 def verify_and_record(store: System) -> dict[str, Any]:
@@ -69,13 +68,11 @@ OWN_TOPICS = frozenset({get_topic(CheckpointRecord.CheckpointRecorded),
 _PAGE = 500
 
 
-def grew_since_checkpoint(store: System) -> bool:
-    """True when an event other than the seal's own (checkpoints, verifications) was
-    recorded after the latest checkpoint's size, or when there is none yet."""
-    store.projections.catch_up("seal")
-    latest = seal_queries.latest_checkpoint(store)
+def _grew(store: System, latest: Checkpoint | None, size: int) -> bool:
+    """Whether the seal (``size`` events) holds an event other than the seal's own
+    records (checkpoints, verifications) beyond the ``latest`` checkpoint's size."""
     if latest is None:
-        return seal_queries.seal_size(store) > 0
+        return size > 0
     recorder, start, after = store.service.recorder, latest.position + 1, 0
     while page := recorder.select_notifications(start, _PAGE):
         if any(notification.topic not in OWN_TOPICS for notification in page):
@@ -83,7 +80,7 @@ def grew_since_checkpoint(store: System) -> bool:
         after, start = after + len(page), page[-1].id + 1
     # Events recorded while the latest checkpoint was being taken sit before it,
     # beyond its size: one leaf each, like every event.
-    return seal_queries.seal_size(store) - after - 1 > latest.size
+    return size - after - 1 > latest.size
 
 
 def _moment(at: datetime) -> str:

@@ -95,17 +95,21 @@ def _getter(conn: Any) -> merkle.NodeGetter:
     return get
 
 
-def seal_size(store: System) -> int:
-    with store.engine.connect() as conn:
-        last = conn.execute(select(func.max(N.c.key)).where(LEAVES)).scalar()
+def _size(conn: Any) -> int:
+    last = conn.execute(select(func.max(N.c.key)).where(LEAVES)).scalar()
     return 0 if last is None else last + 1
+
+
+def seal_size(store: System) -> int:
+    """How many events the stored seal holds."""
+    with store.engine.connect() as conn:
+        return _size(conn)
 
 
 def current_root(store: System) -> tuple[int, str]:
     """The stored seal now: how many events it holds and its root (hex)."""
     with store.engine.connect() as conn:
-        last = conn.execute(select(func.max(N.c.key)).where(LEAVES)).scalar()
-        size = 0 if last is None else last + 1
+        size = _size(conn)
         return size, merkle.root_hash(size, _getter(conn)).hex()
 
 

@@ -29,11 +29,10 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    type_coerce,
     update,
 )
-from sqlalchemy.types import NullType
 
+from events.log import records
 from events.readmodels import tables
 from events.readmodels.alert_feed import AlertFeed
 from events.readmodels.alert_schedule import AlertSchedule
@@ -115,7 +114,7 @@ class Projections:
             # built now, when the process opens the store, in a rebuild's large
             # batches, rather than by whichever command catches up first. (Rows
             # without a position are another matter: the operator rebuilds.)
-            self._catch_up(new, batch_size=self.rebuild_batch_size)
+            self.build(new)
 
     def _is_empty(self, name: str) -> bool:
         with self.engine.connect() as conn:
@@ -156,8 +155,7 @@ class Projections:
         if limit not in self._reads:
             table = self.application.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
             self._reads[limit] = (
-                select(table.c.id, type_coerce(table.c.originator_id, NullType()),
-                       table.c.originator_version, table.c.topic, table.c.state)
+                select(*records.columns(table))
                 .where(table.c.id > bindparam("after")).order_by(table.c.id).limit(limit))
         return decode_all(self._decode, conn.execute(self._reads[limit], {"after": after}).all())
 
@@ -193,6 +191,13 @@ class Projections:
             if analyse and batches & (batches - 1) == 0:
                 with self._write(conn) as tx:
                     self._analyse(tx, chosen)
+
+    def build(self, chosen: list[str]) -> int:
+        """Catch ``chosen`` up on the live tables as a rebuild fills its shadow: in
+        large batches, PostgreSQL's tables analysed as they grow. For read models that
+        start from nothing: one new to the store, or every one after an import."""
+        return self._catch_up(chosen, batch_size=self.rebuild_batch_size,
+                              analyse=self.is_postgres)
 
     def fill(self, conn: Connection, chosen: list[str], *, rebuilding: bool = True) -> int:
         """Catch ``chosen`` up on ``conn`` (a rebuild's shadow), in large batches."""
