@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
@@ -15,6 +17,7 @@ from cli.tasks import task
 from cli.terminal import printable
 from events import queries
 from events.queries import alerts as alert_queries
+from events.queries.as_of import as_of as past_of
 from workflow import grades, rules
 from workflow.clock import local_today
 from workflow.words import _
@@ -38,19 +41,26 @@ def task_json(row: dict[str, Any]) -> dict[str, Any]:
 @click.option("--overdue", is_flag=True, help="Only open tasks past their deadline.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @click.option("--after", metavar="CURSOR", help="The cursor printed after a full page.")
+@click.option("--as-of", "as_of", type=params.INSTANT,
+              help="The list as it stood at this instant (ISO-8601, Vietnam time).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def task_list(state: str | None, unit_code: str | None, grade: str | None,
               pillar: str | None, text: str | None, due_before: date | None,
-              overdue: bool, limit: int, after: str | None, as_json: bool) -> None:
-    """List tasks, soonest deadline first."""
-    page = queries.board(
-        current_run().store, state=state, unit=unit_code.upper() if unit_code else None,
-        grade=grade, pillar=pillar.upper() if pillar else None, q=text,
-        deadline_to=due_before - timedelta(days=1) if due_before else None,
-        overdue=overdue, limit=limit, after=after)
+              overdue: bool, limit: int, after: str | None, as_of: datetime | None,
+              as_json: bool) -> None:
+    """List tasks, soonest deadline first (now, or as of an instant)."""
+    with reading(as_of) as (store, today):
+        page = queries.board(
+            store, state=state, unit=unit_code.upper() if unit_code else None,
+            grade=grade, pillar=pillar.upper() if pillar else None, q=text,
+            deadline_to=due_before - timedelta(days=1) if due_before else None,
+            overdue=overdue, limit=limit, after=after, today=today)
+    if as_of is not None and not as_json:
+        click.echo(_("Số liệu tại thời điểm %(at)s", at=show_time(as_of)))
     if as_json:
         echo_json({"tasks": [task_json(r) for r in page.rows],
-                   "next_cursor": page.next_cursor})
+                   "next_cursor": page.next_cursor,
+                   **({"as_of": as_of, "position": store.position} if as_of else {})})
         return
     if not page.rows:
         click.echo(_("Không có nhiệm vụ nào."))
@@ -121,17 +131,32 @@ def task_show(task_ref: str, history: bool, as_json: bool) -> None:
                            e.get("summary") or e["type"]) for e in entries]))
 
 
-@click.command("summary", cls=GuardedCommand)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def summary(as_json: bool) -> None:
-    """Counts by state, tasks due within 7 days, overdue tasks."""
+@contextmanager
+def reading(as_of: datetime | None) -> Iterator[tuple[Any, date]]:
+    """The store to read and the day to grade for: now, or as of an instant."""
     store = current_run().store
-    today = local_today()
-    counts = queries.counts(store, today=today)
-    due_soon = queries.due_soon(store, days=7, today=today)
-    overdue = queries.overdue(store, today=today)
+    if as_of is None:
+        yield store, local_today()
+        return
+    with past_of(store, as_of) as past:
+        yield past, past.today
+
+
+@click.command("summary", cls=GuardedCommand)
+@click.option("--as-of", "as_of", type=params.INSTANT,
+              help="The counts as they stood at this instant (ISO-8601, Vietnam time).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def summary(as_of: datetime | None, as_json: bool) -> None:
+    """Counts by state, tasks due within 7 days, overdue tasks (now, or as of an instant)."""
+    with reading(as_of) as (store, today):
+        counts = queries.counts(store, today=today)
+        due_soon = queries.due_soon(store, days=7, today=today)
+        overdue = queries.overdue(store, today=today)
+    if as_of is not None and not as_json:
+        click.echo(_("Số liệu tại thời điểm %(at)s", at=show_time(as_of)))
     if as_json:
         echo_json({"today": today, "total": counts["total"], "by_state": counts["by_state"],
+                   **({"as_of": as_of, "position": store.position} if as_of else {}),
                    "by_grade": counts.get("by_grade", {}), "due_soon": counts["due_soon"],
                    "overdue": counts["overdue"],
                    "due_soon_tasks": [task_json(r) for r in due_soon],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from cli.runtime import bad_input, current_run
 from events import queries
 from events.log.evidence_files import Staging, media_type_of
 from workflow import validate
+from workflow.errors import DomainError
 from workflow.evidence import Evidence
 from workflow.words import _
 
@@ -42,6 +43,32 @@ class DateType(click.ParamType):
 
 
 DATE = DateType()
+
+
+class InstantType(click.ParamType):
+    """A moment (``workflow.validate.instant``): ISO-8601, a day (its end) or a day and
+    a time; Vietnam time unless an offset is given."""
+
+    name = "instant"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "ISO"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            found = validate.instant(str(value))
+        except DomainError:
+            raise bad_input(_("thời điểm “%(text)s” không hợp lệ; nhập ISO-8601, ví dụ "
+                              "2025-06-30T17:00", text=value)) from None
+        if found is None:
+            raise bad_input(_("thời điểm trống"))
+        return found
+
+
+INSTANT = InstantType()
 
 
 def parse_value(text: str | None) -> Decimal | None:

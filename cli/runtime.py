@@ -29,7 +29,7 @@ REFUSED = 1
 BAD_INPUT = 2
 INTERNAL = 3
 # Domain errors about what was typed rather than about what the rules allow.
-INPUT_CODES = frozenset({"invalid_plan"})
+INPUT_CODES = frozenset({"invalid_plan", "instant_in_future"})
 
 
 @dataclass

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from events.log.damage import first_damaged_position
 from events.log.positions import never_reuse
 from events.readmodels import Projections, tables
+from events.readmodels.pasts import Pasts
 from events.readmodels.seal import last_checkpoint_size
 from events.settings import database_url
 from workflow.application import Workflow
@@ -48,6 +49,8 @@ class System:
         self.seal_every = _seal_every()
         self._checkpointed: int | None = None
         self.service.after_save.append(self._checkpoint_if_due)
+        # The read models as of an instant, kept between requests (events.queries.as_of).
+        self.pasts = Pasts(self.engine, keep=_pasts_kept())
 
     def _checkpoint_if_due(self) -> None:
         # What the seal projection applied in this process tells the size without a
@@ -83,6 +86,7 @@ class System:
         return self.engine.dialect.name == "postgresql"
 
     def close(self) -> None:
+        self.pasts.close()
         self.service.close()
         # The library leaves its pooled connections open; a closed store holds none.
         self.engine.dispose()
@@ -98,4 +102,11 @@ def _seal_every() -> int:
     raw = os.environ.get("NHIEMVU_SEAL_EVERY", "1000").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
         raise ValueError("NHIEMVU_SEAL_EVERY must be a number of events from 1 to 1000000")
+    return int(raw)
+
+
+def _pasts_kept() -> int:
+    raw = os.environ.get("NHIEMVU_PASTS_KEPT", "2").strip()
+    if not raw.isdigit() or not 0 <= int(raw) <= 16:
+        raise ValueError("NHIEMVU_PASTS_KEPT must be a number of pasts from 0 to 16")
     return int(raw)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from events import queries
-from web import hx, reads, storage
+from web import as_of, hx, reads, storage
 from web.i18n import lang
 
 bp = Blueprint("dashboard", __name__)
@@ -23,10 +23,14 @@ def index():
     store = storage.store()
     today = reads.today()
     plan = reads.plan_code()
+    content = reads.plan_content(plan)
+    # Of the past, the target bars come with the page (web/as_of.py).
+    past_progress = ({row["code"]: row for row in queries.target_progress(store, plan, today)}
+                     if content and as_of.past() else {})
     return hx.page(
         "dashboard/index.html", "dashboard",
         counts=queries.counts(store, today=today),
         due_soon=queries.due_soon(store, today=today, limit=10),
         overdue=queries.overdue(store, today=today, limit=10),
         recent=queries.audit_log(store, limit=10, locale=lang()).rows,
-        plan=reads.plan_content(plan), today=today)
+        plan=content, past_progress=past_progress, today=today)

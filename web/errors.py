@@ -17,7 +17,7 @@ FORBIDDEN_CODES = {"permission_denied", "other_unit", "user_inactive"}
 NOT_FOUND_CODES = {"unknown_task", "unknown_unit", "unknown_user", "unknown_plan",
                    "unknown_target", "ambiguous_task"}
 # A parameter of the URL that cannot be read (a crafted link, a mangled bookmark).
-BAD_REQUEST_CODES = {"invalid_cursor", "invalid_date", "date_out_of_range",
+BAD_REQUEST_CODES = {"invalid_cursor", "invalid_date", "date_out_of_range", "instant_in_future",
                      "text_control_character"}
 # Stored data damaged behind the app's back: the page says which record, where.
 DAMAGED_CODES = {"record_damaged", "record_damaged_unlocated"}

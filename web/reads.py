@@ -14,7 +14,9 @@ from werkzeug.datastructures import MultiDict
 
 from events import queries
 from events.queries import alerts as alert_queries
+from events.queries.as_of import Past, version_at
 from web import params, storage
+from workflow.base import named_id
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
 from workflow.grades import GRADES
@@ -63,12 +65,18 @@ def plan_code() -> str | None:
 
 
 def plan_content(code: str | None) -> dict[str, Any] | None:
+    """The plan's content; on a page of the past, as it was then (None: not yet adopted)."""
     if not code:
         return None
 
     def load():
+        version = None
+        if isinstance(store := storage.store(), Past):
+            version = version_at(store, named_id("plan", code).hex)
+            if version is None:
+                return None
         try:
-            return storage.service().get_plan(code).content
+            return storage.service().get_plan(code, version).content
         except DomainError:
             return None
 
@@ -100,7 +108,23 @@ def newest_alert(username: str) -> int | None:
 
 
 def task_alerts(task_id: UUID) -> list[dict[str, Any]]:
-    return alert_queries.task_alerts(storage.store(), task_id)
+    """The task's alerts; on a page of the past, those raised by then."""
+    rows = alert_queries.task_alerts(storage.store(), task_id)
+    if isinstance(store := storage.store(), Past):
+        rows = [row for row in rows if row["position"] <= store.position]
+    return rows
+
+
+def task_version(task_id: UUID) -> int | None:
+    """On a page of the past, the version the task had then (a 404 if it did not
+    exist yet); None on a page of the present."""
+    store = storage.store()
+    if not isinstance(store, Past):
+        return None
+    version = version_at(store, task_id.hex)
+    if version is None:
+        raise DomainError("unknown_task", task=str(task_id))
+    return version
 
 
 def task_positions(task_id: UUID) -> dict[int, int]:
@@ -114,7 +138,10 @@ def deliveries(limit: int) -> list[dict[str, Any]]:
 
 
 def today() -> date:
-    """Today in the commune, by the app's clock (tests inject one)."""
+    """Today in the commune, by the app's clock (tests inject one); on a page of the
+    past, that instant's day."""
+    if isinstance(store := storage.store(), Past):
+        return store.today
     clock = current_app.config["CLOCK"]
     moment = clock() if clock else datetime.now(UTC)
     return moment.astimezone(LOCAL_TZ).date()
@@ -149,8 +176,11 @@ def filter_choices() -> dict[str, Any]:
 
 
 def filter_args(filters: dict[str, Any], **extra: Any) -> dict[str, str]:
-    """The filters as URL parameters, leaving out the empty ones (the URL stays short)."""
+    """The filters as URL parameters, leaving out the empty ones (the URL stays short);
+    on a page of the past, its instant too, so the next page stays in it."""
     args = {}
+    if isinstance(store := storage.store(), Past):
+        args["as_of"] = store.instant.isoformat()
     for key, value in {**filters, **extra}.items():
         if value in (None, "", False):
             continue

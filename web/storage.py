@@ -16,7 +16,7 @@ from collections.abc import Callable
 import psycopg
 import sqlalchemy.exc
 from eventsourcing import persistence
-from flask import Flask, current_app, flash
+from flask import Flask, current_app, flash, g
 from flask_babel import gettext
 from sqlalchemy import text
 
@@ -24,6 +24,8 @@ from events.system import System
 from workflow.application import Workflow
 
 KEY = "nhiemvu_store"
+# Where web/as_of.py keeps the request's past.
+PAST_KEY = "nhiemvu_past"
 # After a failed open, requests fail fast for this long instead of each waiting on
 # the database again.
 RETRY_SECONDS = 5.0
@@ -124,16 +126,24 @@ def close(app: Flask) -> None:
     app.extensions[KEY].close()
 
 
-def store() -> System:
+def live() -> System:
+    """The store as it is now: what commands write to."""
     return current_app.extensions[KEY].get()
 
 
+def store() -> System:
+    """What this request reads: the store now, or the past its page asked for
+    (``?as_of=``, ``web/as_of.py``), which every query takes in the store's place."""
+    found = g.get(PAST_KEY)
+    return found if found is not None else live()
+
+
 def service() -> Workflow:
-    return store().service
+    return live().service
 
 
 def check() -> None:
     """Raise when the database cannot be reached now: opens the store and asks it a
     trivial question (a pooled connection may have died since it was last used)."""
-    with store().engine.connect() as conn:
+    with live().engine.connect() as conn:
         conn.execute(text("SELECT 1"))

@@ -16,10 +16,12 @@ def context(task_id: UUID, *, error: str | None = None, error_action: str | None
             values: ImmutableMultiDict | None = None, notice: str | None = None
             ) -> dict[str, Any]:
     svc = storage.service()
-    task = svc.get_task(task_id)
-    # The same rule as service.allowed_actions, asked of the task already loaded.
-    allowed = task.allowed_actions(auth.actor())
-    events = svc.history(task_id)
+    version = reads.task_version(task_id)
+    task = svc.get_task(task_id, version)
+    # The same rule as service.allowed_actions, asked of the task already loaded; the
+    # past is only read.
+    allowed = [] if version else task.allowed_actions(auth.actor())
+    events = svc.history(task_id)[:version]
     entries = timeline.build(events, reads.person_name, reads.unit_name)
     alerts = reads.task_alerts(task_id)
     if alerts:  # the positions are read only for a task that has alerts

@@ -57,6 +57,7 @@ MESSAGES: dict[str, Msg] = {
         "Ngày %(date)s nằm ngoài khoảng cho phép (%(earliest)s – %(latest)s); hãy kiểm tra năm."),
     "deadline_too_far": N_(
         "Hạn %(deadline)s quá xa: tối đa %(years)s năm, tức là đến %(latest)s; hãy kiểm tra năm."),
+    "instant_in_future": N_("Thời điểm %(moment)s chưa tới: chỉ xem được số liệu đến hiện tại."),
     "invalid_cursor": N_("Vị trí trang không hợp lệ (phải là số nguyên không âm)."),
     "record_damaged": N_(
         "Bản ghi bị hỏng: %(what)s, tại vị trí %(position)s trong bảng sự kiện. Các phần khác "

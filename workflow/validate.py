@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import NamedTuple
 
+from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
 from workflow.words import NP_, Msg
 
@@ -56,6 +57,8 @@ _NUMBER = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,6})?")
 _CURSOR = re.compile(r"[0-9]{1,19}")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+# A time of day, with seconds and their fraction, and an offset, all optional.
+_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 CURSOR_MAX = 2**63 - 1  # the largest position a database column holds
 # Usernames and unit codes appear in URLs, in session ids and on the command line.
 _IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
@@ -112,6 +115,32 @@ def day(value: date, field: Msg = A_DATE) -> date:
         raise DomainError("date_out_of_range", date=_dmy(value), earliest=_dmy(DATE_MIN),
                           latest=_dmy(DATE_MAX))
     return value
+
+
+def instant(text: str | None, field: Msg = A_DATE) -> datetime | None:
+    """A moment as people give one (blank is none): ISO-8601 (``2025-06-30T17:00``,
+    with seconds or an offset, or ``Z``), a day (``2025-06-30`` or ``30/06/2025``,
+    meaning the end of that day) or a day and a time (``30/06/2025 17:00``). Without
+    an offset it is Vietnam time. Aware UTC, its day within DATE_MIN..DATE_MAX."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return None
+    day_part, _, time_part = cleaned.replace("T", " ", 1).partition(" ")
+    fields = typed_date(day_part)
+    if fields is None or (time_part and not _TIME.fullmatch(time_part.strip())):
+        raise DomainError("invalid_date", field=field)
+    try:
+        found = date(*fields)
+        if time_part:
+            moment = datetime.fromisoformat(f"{found.isoformat()}T{time_part.strip()}")
+        else:  # a whole day: as it stood when the day ended
+            moment = datetime.combine(found, time(23, 59, 59))
+    except ValueError:
+        raise DomainError("invalid_date", field=field) from None
+    day(moment.date(), field)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(UTC)
 
 
 def typed_date(text: str) -> tuple[int, int, int] | None:

@@ -24,14 +24,21 @@ def value(text: str | None) -> Decimal | None:
 
 
 def today_of(store: System, today: date | None = None) -> date:
-    """``today`` if given, else today in Vietnam by the store's clock."""
+    """``today`` if given, else today in Vietnam by the store's clock (a past's own
+    instant, for the read models as of then)."""
     if today is not None:
         return today
-    clock = getattr(store.service, "clock", None)
+    clock = getattr(store, "clock", None) or getattr(store.service, "clock", None)
     if clock is None:
         return local_today()
     with use_clock(clock):
         return local_today()
+
+
+def store_time(store: System, moment: datetime) -> datetime:
+    """``moment`` as the store compares it: SQLite compares the stored naive UTC text,
+    PostgreSQL instants."""
+    return moment if store.is_postgres else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def start_of(day: date | datetime) -> datetime:

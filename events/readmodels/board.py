@@ -16,6 +16,7 @@ from events.readmodels.bulk import execute_many
 from events.readmodels.projection import Logged, Projection, text_value
 from events.readmodels.searchable import search_key
 from events.readmodels.tally import Tally, keys_of
+from events.readmodels.versions import keep_tasks, task_version, write_task_versions
 from workflow.grades import Grade
 from workflow.rules import TRANSITIONS, State
 
@@ -41,6 +42,8 @@ class TaskBoard(Projection):
     name = "tasks"
     tables = tables.OWNERS["tasks"]
     areas = frozenset({"task", "plan"})
+    # 2: every state of a row kept in rm_task_version (the as-of views).
+    version = 2
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         batch = _Batch(conn)
@@ -64,6 +67,8 @@ class TaskBoard(Projection):
             handler(row, event, event.data)
             row["version"] = event.version
             row["last_activity"] = event.at
+            row["position"] = event.position
+            batch.versions.append(task_version(row, event.position))
         batch.flush()
 
     # -- plan changes only move targets between pillars -------------------------
@@ -82,8 +87,10 @@ class TaskBoard(Projection):
                 conn.execute(update(tables.task_targets).where(
                     tables.task_targets.c.plan == plan, tables.task_targets.c.target == code)
                     .values(pillar=pillar))
-                conn.execute(update(T).where(T.c.plan == plan, T.c.target == code)
-                             .values(pillar=pillar))
+                moved = (T.c.plan == plan, T.c.target == code)
+                conn.execute(update(T).where(*moved)
+                             .values(pillar=pillar, position=event.position))
+                keep_tasks(conn, event.position, *moved)
 
     # -- task events --------------------------------------------------------------
 
@@ -143,6 +150,8 @@ class _Batch:
         # Each loaded task's tally buckets before the batch changed it.
         self.before: dict[str, Any] = {}
         self.pillars: dict[tuple[str, str], str] | None = None
+        # The version each event left, in order (a task's pillar is known at the flush).
+        self.versions: list[dict[str, Any]] = []
 
     def new(self, event: Logged) -> dict[str, Any]:
         row: dict[str, Any] = {}
@@ -184,6 +193,9 @@ class _Batch:
         created = [self.rows[k] for k in self.created]
         for row in created:
             row["pillar"] = self._pillar(row["plan"], row["target"])
+        for version in self.versions:
+            if version["id"] in self.created:
+                version["pillar"] = self.rows[version["id"]]["pillar"]
         changed = [row for key, row in self.rows.items() if key not in self.created]
         execute_many(self.conn, _INSERT, created)
         execute_many(self.conn, _UPDATE, [{f"b_{k}": v for k, v in r.items()} for r in changed])
@@ -191,6 +203,8 @@ class _Batch:
         for key, row in self.rows.items():
             tally.move(self.before.get(key), row)
         tally.write(self.conn)
+        write_task_versions(self.conn, self.versions)
+        self.versions.clear()
         self.rows.clear()
         self.created.clear()
         self.before.clear()

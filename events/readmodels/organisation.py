@@ -9,12 +9,15 @@ from sqlalchemy import Connection, delete, insert, update
 
 from events.readmodels import tables
 from events.readmodels.projection import Logged, Projection
+from events.readmodels.versions import keep
 
 
 class Organisation(Projection):
     name = "organisation"
     tables = tables.OWNERS["organisation"]
     areas = frozenset({"organisation"})
+    # 2: every state of a unit and a user kept in their versions (the as-of views).
+    version = 2
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         # Few and rare events: one statement each keeps this obvious.
@@ -22,6 +25,8 @@ class Organisation(Projection):
             handler = getattr(self, f"_on_{event.type}", None)
             if handler is not None:
                 handler(conn, event, event.data)
+                table = tables.units if event.type.startswith("Unit") else tables.users
+                keep(conn, table, event.position, id=event.key)
 
     def _on_UnitCreated(self, conn: Connection, event: Logged, d: dict[str, Any]) -> None:
         conn.execute(insert(tables.units).values(
@@ -60,11 +65,17 @@ class Plans(Projection):
     name = "plans"
     tables = tables.OWNERS["plans"]
     areas = frozenset({"plan"})
+    # 2: every version of a plan kept with its pillars and targets (the as-of views).
+    version = 2
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         for event in events:
             if event.type in ("PlanAdopted", "PlanRevised"):
                 self._store(conn, event)
+                code = event.data["content"]["code"]
+                keep(conn, tables.plans, event.position, code=code)
+                keep(conn, tables.pillars, event.position, plan=code)
+                keep(conn, tables.targets, event.position, plan=code)
 
     def _store(self, conn: Connection, event: Logged) -> None:
         content = event.data["content"]

@@ -143,6 +143,9 @@ tasks = Table(
     Column("verified_value", VALUE),
     Column("cancelled_at", STAMP),
     Column("last_activity", STAMP, nullable=False),
+    # The log position of the last event that changed the row (its version in
+    # rm_task_version starts there): a past before it must look the version up.
+    Column("position", POSITION, nullable=False),
     # The search key rides along so a text search walks this index alone, fetching
     # only the rows that match (no full-text engine needed at a province's scale).
     Index("rm_task_by_deadline", "deadline", "id", "search_key"),
@@ -200,24 +203,88 @@ audit = Table(
     Column("unit", CODE),
     Column("type", String(64), nullable=False),
     Column("data", Text, nullable=False),
+    # What the event changed on its task, as ``{"field": [old, new]}`` JSON (state,
+    # deadline, unit, value, percent; workflow.event_names); null when nothing.
+    Column("changes", Text),
     Index("rm_audit_by_actor", "actor", "position"),
     Index("rm_audit_by_unit", "unit", "position"),
     Index("rm_audit_by_aggregate", "aggregate_id", "position"),
     Index("rm_audit_by_type", "type", "position"),
+    # Filters together: a page is one ordered range, not a scan of one filter's rows
+    # for another's (a unit head's 30,000 events for a type they never record).
+    Index("rm_audit_by_actor_type", "actor", "type", "position"),
+    Index("rm_audit_by_unit_type", "unit", "type", "position"),
+    Index("rm_audit_by_actor_unit", "actor", "unit", "position"),
+    Index("rm_audit_by_actor_unit_type", "actor", "unit", "type", "position"),
     Index("rm_audit_by_at", "at"),
 )
 
+# The first and last position of the events recorded on each UTC day. A log's
+# times need not rise with its positions (an import, a backdated batch), so a time
+# range is turned into a position range through these (``events/queries/audit.py``):
+# every filter's (x, position) index then serves a time range too.
+audit_days = Table(
+    "rm_audit_day", metadata,
+    Column("day", Date, primary_key=True),
+    Column("first_position", POSITION, nullable=False),
+    Column("last_position", POSITION, nullable=False),
+)
+
 # The unit each task, user and unit belongs to now, so that later events (which do
-# not repeat it) are filed under it.
+# not repeat it) are filed under it; and a task's state, deadline, last measured value
+# and percentage now, so that the next event's change reads "old → new".
 audit_units = Table(
     "rm_audit_unit", metadata,
     Column("aggregate_id", ID, primary_key=True),
     Column("unit", CODE),
+    Column("state", String(16)),
+    Column("deadline", Date),
+    Column("value", VALUE),
+    Column("percent", Integer),
 )
 
+
+# -- versions: every state a row has had, so the read models can be asked about the past
+# (``events/readmodels/versions.py``, docs/read-models.md "As of an instant"). A version
+# row holds the row as it was from the event at ``valid_from`` until the group's next
+# version; appended, never changed.
+
+def _versions(table: Table, group: tuple[str, ...], *,
+              columns: tuple[str, ...] | None = None) -> Table:
+    """``<table>_version``: ``group`` + ``valid_from`` + the table's other columns (or
+    only ``columns``: a task's title never changes, its live row keeps it)."""
+    keys = (*group, *(c.name for c in table.primary_key.columns if c.name not in group))
+    kept = [c for c in table.columns
+            if c.name in keys or columns is None or c.name in columns]
+    return Table(
+        f"{table.name}_version", metadata,
+        *[Column(c.name, c.type, primary_key=c.name in keys, autoincrement=False)
+          for c in kept if c.name in group],
+        Column("valid_from", POSITION, primary_key=True, autoincrement=False),
+        *[Column(c.name, c.type, primary_key=c.name in keys, autoincrement=False)
+          for c in kept if c.name not in group],
+        # Clustered by the key on SQLite: the version in force is one seek, row and all.
+        sqlite_with_rowid=False,
+    )
+
+
+# What a task's events change (the rest of its row is fixed when it is assigned).
+TASK_CHANGES = ("version", "unit", "pillar", "state", "grade", "deadline", "extensions",
+                "returns", "percent", "started_at", "reported_at", "reported_on",
+                "reported_by", "reported_value", "verified_at", "verified_by",
+                "verified_value", "cancelled_at", "last_activity")
+task_versions = _versions(tasks, ("id",), columns=TASK_CHANGES)
+unit_versions = _versions(units, ("id",))
+user_versions = _versions(users, ("id",))
+# A plan's pillars and targets are replaced together: one version of the plan is all of
+# them at one position.
+plan_versions = _versions(plans, ("code",))
+pillar_versions = _versions(pillars, ("plan",))
+target_versions = _versions(targets, ("plan",))
+
 OWNERS: dict[str, tuple[Table, ...]] = {
-    "organisation": (units, users),
-    "plans": (plans, pillars, targets),
-    "tasks": (tasks, task_counts, task_due, task_targets),
-    "audit": (audit, audit_units),
+    "organisation": (units, users, unit_versions, user_versions),
+    "plans": (plans, pillars, targets, plan_versions, pillar_versions, target_versions),
+    "tasks": (tasks, task_counts, task_due, task_targets, task_versions),
+    "audit": (audit, audit_units, audit_days),
 }

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
 
 from events import queries
+from events.queries.as_of import as_of
 from tests import commune
 from workflow import plan_file
 from workflow.errors import MESSAGES, DomainError
@@ -104,6 +105,7 @@ def _scenarios(store, monkeypatch) -> dict[str, object]:
         "deadline_too_far": lambda: service.assign_task(
             commune.LEADER, unit="VP", deadline=date(2045, 12, 31), title="Quá xa"),
         "invalid_cursor": lambda: service.mark_alerts_read(commune.HEAD, up_to="²"),
+        "instant_in_future": lambda: as_of(store, datetime(2100, 1, 1, tzinfo=UTC)).__enter__(),
         "record_damaged": lambda: (
             _garble(service, service.recorder, damaged), service.get_task(damaged)),
         "record_damaged_unlocated": lambda: (
