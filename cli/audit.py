@@ -1,4 +1,5 @@
-"""``nhiemvu audit``: the sealed log — verify it, print its checkpoint, prove.
+"""``nhiemvu audit``: the sealed log — verify it, print its checkpoint, prove; and
+``log``, the audit log itself in people's words (``cli/audit_log.py``).
 
 ``verify`` recomputes the seal from the stored events and records what it found;
 ``seal`` prints the latest checkpoint (size, root, time), to be written down outside
@@ -16,6 +17,7 @@ from uuid import UUID
 
 import click
 
+from cli.audit_log import log
 from cli.output import echo_json, show_time
 from cli.runtime import CliError, GuardedGroup, bad_input, current_run
 from events.processes import sealing
@@ -49,8 +51,11 @@ def record_name(record: str | None) -> str:
 def audit() -> None:
     """Nhật ký niêm phong: kiểm tra, điểm chốt, bằng chứng.
 
-    The sealed log: verify, checkpoint, proofs.
+    The sealed log: verify, checkpoint, proofs; the audit log itself (log).
     """
+
+
+audit.add_command(log)
 
 
 @audit.command("verify")

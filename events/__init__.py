@@ -7,7 +7,8 @@
 - ``queries``: every question the interfaces ask, answered from those tables.
 - ``processes``: what reacts to the log (the deadline sweep, the mail, the scheduler).
 - ``demo``: labelled sample data.
+- ``exports``: what people take away: CSV, XLSX and DOCX files of the queries' answers.
 
-May import: ``workflow`` and itself, in the order processes, demo → system →
+May import: ``workflow`` and itself, in the order processes, demo, exports → system →
 queries → readmodels → log → settings. Never ``cli`` or ``web``.
 """

@@ -1,6 +1,11 @@
 """Nhật ký: every recorded event, newest first, filtered by person, unit, type and days,
 and the seal that vouches for it: the latest checkpoint and the last verification.
 
+Each row says the event in people's words (its type's name, the person's display
+name, what changed old → new) and links to its task. ``?format=csv`` or
+``?format=xlsx`` sends the filtered view as a file: every row the page shows across
+all its pages, same columns in both, streamed (``events.exports.audit_file``).
+
 Everyone signed in may read it (DOMAIN.md). While the last verification found the log
 damaged, admins and auditors see it named on every page (``seal_warning``, at the
 top of ``base.html``) and the damaged task says so on its own page (``damage``).
@@ -8,16 +13,21 @@ top of ``base.html``) and the damaged task says so on its own page (``damage``).
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
 
-from flask import Blueprint, current_app, g, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, request, stream_with_context, url_for
 from flask_login import current_user
 
 from events import queries
+from events.exports import audit_file
 from events.queries import seal as seal_queries
+from events.queries.audit import audit_rows
 from web import hx, params, reads, storage
 from web.i18n import lang
 from workflow.errors import DomainError
+from workflow.event_names import event_type_name
 from workflow.rules import Role
 from workflow.seal import damage_name
 from workflow.words import NP_, translate
@@ -31,6 +41,13 @@ TYPES = ("TaskAssigned", "WorkStarted", "ProgressNoted", "ReportSubmitted", "Rep
          "UserDeactivated", "UserReactivated", "PasswordChanged", "PlanAdopted",
          "PlanRevised")
 
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# An XLSX is written whole before it is sent (a zip's index comes last): up to this
+# size in memory, beyond it in a temporary file.
+_SPOOL = 8 * 1024 * 1024
+_READ = 64 * 1024
+
 # Who is told on every page that the record was damaged: those who answer for it.
 WATCHERS = frozenset({Role.AUDITOR, Role.ADMIN})
 def damage() -> dict[str, Any] | None:
@@ -39,6 +56,12 @@ def damage() -> dict[str, Any] | None:
     if "nhiemvu_seal_damage" not in g:
         g.nhiemvu_seal_damage = seal_queries.damage(storage.store())
     return g.nhiemvu_seal_damage
+
+
+@bp.app_template_global()
+def event_type_label(event_type: str) -> str:
+    """An event type's name in the person's language, for the type filter."""
+    return event_type_name(event_type, lang())
 
 
 @bp.app_template_global()
@@ -79,6 +102,11 @@ def _filters(args) -> dict[str, Any]:
 @bp.get("/")
 def index():
     filters = _filters(request.args)
+    wanted = request.args.get("format")
+    if wanted:
+        if wanted not in FORMATS:
+            abort(400)
+        return _export(filters, wanted)
     before = params.position(request.args.get("before"))
     page = queries.audit_log(storage.store(), **filters,
                              before=str(before) if before else None,
@@ -91,3 +119,25 @@ def index():
                        types=TYPES, users=reads.users(), units=reads.units(), **seal)
     return hx.push_url(response, url_for("audit.index",
                                          **reads.filter_args(filters, before=before)))
+
+
+def _export(filters: dict[str, Any], kind: str) -> Response:
+    """The filtered view as a file: all its rows, newest first, as they are read."""
+    store, locale = storage.store(), lang()
+    entries = audit_rows(store, **filters, locale=locale)
+    name = f"nhat-ky-{reads.today().strftime('%Y%m%d')}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if kind == "csv":
+        body = (chunk.encode("utf-8") for chunk in audit_file.csv_text(entries, locale))
+        return Response(stream_with_context(body), mimetype=FORMATS[kind], headers=headers)
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - closed by _sent
+    audit_file.write_audit_xlsx(spool, entries, locale)
+    headers["Content-Length"] = str(spool.tell())
+    spool.seek(0)
+    return Response(_sent(spool), mimetype=FORMATS[kind], headers=headers)
+
+
+def _sent(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(_READ):
+            yield chunk

@@ -1,8 +1,18 @@
-"""The audit log read back: every event, newest first, filtered; one task's history."""
+"""The audit log read back: every event, newest first, filtered; one task's history.
+
+Each entry says the event in people's words, in the reader's language: its type's
+name (``type_name``), the person's display name (``actor_name``; ``actor`` stays the
+username), the line (``summary``) and what it changed on its task, old → new
+(``changes``, ``changes_text``). ``audit_log`` gives one page; ``audit_rows`` every
+row of the same filters, read in batches by position, for the exports. A time
+filter is first turned into position ranges (``rm_audit_day``), so that each other
+filter's (x, position) index serves it too (docs/read-models.md, "Audit log").
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -10,14 +20,23 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, select
 
-from events.queries.reading import aware, end_of, start_of
+from events.queries.reading import aware, end_of, start_of, store_time
 from events.readmodels import tables
+from workflow.event_names import FIELDS, change_text, event_type_name
 from workflow.sentences import event_line
 
 if TYPE_CHECKING:
     from events.system import System
 
 A = tables.audit
+D = tables.audit_days
+# Rows read per query while streaming: a few megabytes at most, and few round trips.
+BATCH = 5000
+# Where each column is in a row of ``select(A)``: read by index, a row costs less.
+(_POSITION, _AT, _ACTOR, _KIND, _AGGREGATE, _VERSION, _UNIT, _TYPE, _DATA,
+ _CHANGES) = (list(A.columns.keys()).index(name) for name in (
+    "position", "at", "actor", "kind", "aggregate_id", "version", "unit", "type", "data",
+    "changes"))
 
 
 @dataclass
@@ -26,9 +45,62 @@ class AuditPage:
     next_cursor: str | None = None
 
 
-def _store_time(store: System, moment: datetime) -> datetime:
-    # SQLite compares the stored naive UTC text; PostgreSQL compares instants.
-    return moment if store.is_postgres else moment.astimezone(UTC).replace(tzinfo=None)
+# Positions apart, at most, for two days' ranges to be read as one: the events
+# between them (alerts, reports: not in the audit log) cost nothing to skip.
+_GAP = 1000
+# More ranges than this (a log whose times jump about): read as one.
+_RANGES = 16
+
+
+def _where(store: System, *, actor: str | None = None, unit: str | None = None,
+           task: UUID | str | None = None, type: str | None = None,  # noqa: A002
+           since: date | datetime | None = None,
+           until: date | datetime | None = None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if actor:
+        where.append(A.c.actor == actor)
+    if unit:
+        where.append(A.c.unit == unit)
+    if task:
+        where.append(A.c.aggregate_id == UUID(str(task)).hex)
+    if type:
+        where.append(A.c.type == type)
+    if since:
+        where.append(A.c.at >= store_time(store, start_of(since)))
+    if until:
+        bound = store_time(store, end_of(until))
+        where.append(A.c.at < bound if not isinstance(until, datetime) else A.c.at <= bound)
+    return where
+
+
+def _ranges(conn: Any, since: date | datetime | None,
+            until: date | datetime | None) -> list[tuple[int, int] | None]:
+    """Position ranges, newest first, that hold every event recorded from ``since`` to
+    ``until``: the days' own ranges (``rm_audit_day``), merged. ``[None]``: no time
+    filter, or days not known (read the whole log); ``[]``: no event then."""
+    if not (since or until):
+        return [None]
+    days = select(D.c.first_position, D.c.last_position)
+    if since:
+        days = days.where(D.c.day >= start_of(since).astimezone(UTC).date())
+    if until:
+        days = days.where(D.c.day <= end_of(until).astimezone(UTC).date())
+    spans = sorted(conn.execute(days).tuples())
+    if not spans and conn.execute(select(D.c.day).limit(1)).first() is None:
+        return [None]  # a read model from before the days were kept
+    merged: list[list[int]] = []
+    for first, last in spans:
+        if merged and first <= merged[-1][1] + _GAP:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    if len(merged) > _RANGES:
+        merged = [[merged[0][0], max(last for _, last in merged)]]
+    return [(first, last) for first, last in reversed(merged)]
+
+
+def _within(query: Any, span: tuple[int, int] | None) -> Any:
+    return query if span is None else query.where(A.c.position.between(*span))
 
 
 def audit_log(store: System, *, actor: str | None = None, unit: str | None = None,
@@ -40,42 +112,117 @@ def audit_log(store: System, *, actor: str | None = None, unit: str | None = Non
     ``before`` is the previous page's ``next_cursor`` (a log position); ``locale``
     the language of the summaries (said from each row's data, workflow.sentences).
     """
-    where: list[ColumnElement[bool]] = []
-    if actor:
-        where.append(A.c.actor == actor)
-    if unit:
-        where.append(A.c.unit == unit)
-    if task:
-        where.append(A.c.aggregate_id == UUID(str(task)).hex)
-    if type:
-        where.append(A.c.type == type)
-    if since:
-        where.append(A.c.at >= _store_time(store, start_of(since)))
-    if until:
-        bound = _store_time(store, end_of(until))
-        where.append(A.c.at < bound if not isinstance(until, datetime) else A.c.at <= bound)
+    where = _where(store, actor=actor, unit=unit, task=task, type=type, since=since,
+                   until=until)
     if before and before.isdigit():
         where.append(A.c.position < int(before))
     limit = max(1, min(int(limit), 1000))
-    query = select(A).where(*where).order_by(A.c.position.desc()).limit(limit + 1)
+    query = select(A).where(*where).order_by(A.c.position.desc())
+    found: list[Any] = []
     with store.engine.connect() as conn:
-        found = conn.execute(query).all()
-    rows = [audit_entry(r, locale) for r in found[:limit]]
-    cursor = str(found[limit - 1].position) if len(found) > limit else None
+        # The ranges are disjoint and newest first: each one's rows follow the last's.
+        for span in _ranges(conn, since, until):
+            found.extend(conn.execute(_within(query, span).limit(limit + 1 - len(found))))
+            if len(found) > limit:
+                break
+        names = Names.read(conn)
+    said = Said(locale, names)
+    rows = [said.entry(r) for r in found[:limit]]
+    cursor = str(found[limit - 1][_POSITION]) if len(found) > limit else None
     return AuditPage(rows, cursor)
 
 
-def audit_entry(found: Any, locale: str = "vi") -> dict[str, Any]:
-    r = found._mapping
-    is_task = r["kind"] == "task"
-    return {
-        "position": r["position"], "at": aware(r["at"]), "actor": r["actor"],
-        "unit": r["unit"], "kind": r["kind"],
-        "aggregate_id": str(UUID(r["aggregate_id"])),
-        "task_id": str(UUID(r["aggregate_id"])) if is_task else None,
-        "version": r["version"], "type": r["type"],
-        "summary": event_line(r["type"], json.loads(r["data"]), locale),
-    }
+def audit_rows(store: System, *, actor: str | None = None, unit: str | None = None,
+               task: UUID | str | None = None, type: str | None = None,  # noqa: A002
+               since: date | datetime | None = None, until: date | datetime | None = None,
+               locale: str = "vi", batch: int = BATCH) -> Iterator[dict[str, Any]]:
+    """Every entry ``audit_log`` would show for these filters, across all its pages,
+    newest first, as it goes: ``batch`` rows are read at a time, each batch after the
+    last position seen, so a million rows never sit in memory and no connection is
+    held between batches. Events recorded after the first batch are not included."""
+    where = _where(store, actor=actor, unit=unit, task=task, type=type, since=since,
+                   until=until)
+    query = select(A).where(*where).order_by(A.c.position.desc())
+    batch = max(1, int(batch))
+    with store.engine.connect() as conn:
+        names = Names.read(conn)
+        spans = _ranges(conn, since, until)
+    said = Said(locale, names)
+    last: int | None = None
+    for span in spans:
+        while True:
+            page = _within(query, span)
+            if last is not None:
+                page = page.where(A.c.position < last)
+            with store.engine.connect() as conn:
+                found = conn.execute(page.limit(batch)).all()
+            yield from map(said.entry, found)
+            if found:
+                last = found[-1][_POSITION]
+            if len(found) < batch:
+                break
+
+
+@dataclass
+class Names:
+    """How people and units are called: display names by username, names by code."""
+
+    people: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, conn: Any) -> Names:
+        # A commune has tens of people and units: read whole, once per list.
+        people = {u: n or u for u, n in conn.execute(
+            select(tables.users.c.username, tables.users.c.display_name)).tuples()}
+        units = dict(conn.execute(select(tables.units.c.code, tables.units.c.name)).tuples().all())
+        return cls(people, units)
+
+    def person(self, username: str) -> str:
+        return self.people.get(username, username)
+
+    def unit(self, code: str | None) -> str:
+        return self.units.get(code, code) if code else ""
+
+
+class Said:
+    """Entries in one language with one set of names; what repeats from row to row (a
+    type's name) is said once."""
+
+    def __init__(self, locale: str = "vi", names: Names | None = None):
+        self.locale, self.names = locale, names or Names()
+        self._types: dict[str, str] = {}
+
+    def entry(self, r: Any) -> dict[str, Any]:
+        """One row of ``select(A)`` in people's words (see the module's docstring)."""
+        locale, kind, type_ = self.locale, r[_KIND], r[_TYPE]
+        h = r[_AGGREGATE]  # 32 hex digits, as stored: the id's text without a UUID
+        key = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        stored = r[_CHANGES]
+        said = []
+        if stored:
+            changes = json.loads(stored)
+            said = [{"field": f, "old": changes[f][0], "new": changes[f][1],
+                     "text": change_text(f, *changes[f], locale=locale)}
+                    for f in FIELDS if f in changes]
+        type_name = self._types.get(type_)
+        if type_name is None:
+            type_name = self._types[type_] = event_type_name(type_, locale)
+        actor, unit = r[_ACTOR], r[_UNIT]
+        return {
+            "position": r[_POSITION], "at": aware(r[_AT]), "actor": actor,
+            "actor_name": self.names.person(actor),
+            "unit": unit, "unit_name": self.names.unit(unit), "kind": kind,
+            "aggregate_id": key, "task_id": key if kind == "task" else None,
+            "version": r[_VERSION], "type": type_, "type_name": type_name,
+            "summary": event_line(type_, json.loads(r[_DATA]), locale),
+            "changes": said, "changes_text": "; ".join(c["text"] for c in said),
+        }
+
+
+def audit_entry(found: Any, locale: str = "vi", names: Names | None = None) -> dict[str, Any]:
+    """One row of ``select(A)`` in people's words (see the module's docstring)."""
+    return Said(locale, names).entry(found)
 
 
 def history_entry(found: Any, locale: str = "vi") -> dict[str, Any]:

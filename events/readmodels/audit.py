@@ -1,24 +1,46 @@
-"""The audit log: one row per event, filed under actor, unit, aggregate and type."""
+"""The audit log: one row per event, filed under actor, unit, aggregate and type, with
+what it changed on its task as ``{"field": [old, new]}`` (workflow.event_names).
+
+The projection sees every event in order, so it keeps each aggregate's unit and each
+task's state, deadline, last measured value and percentage (``rm_audit_unit``): a
+later event, which never repeats them, is filed and described against them. Each
+day's first and last position (``rm_audit_day``) turn a time filter into positions.
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, date
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from events.readmodels import tables
 from events.readmodels.bulk import execute_many
-from events.readmodels.projection import Logged, Projection, to_json
+from events.readmodels.projection import Logged, Projection, text_value, to_json
+from workflow.rules import TRANSITIONS, State
 
 # Never copied into a readable table, even hashed.
 _SECRET = frozenset({"password_hash"})
 # Events that say which unit their aggregate belongs to from now on.
 _SETS_UNIT = frozenset({"TaskAssigned", "TaskReassigned", "UserRegistered", "RoleGranted"})
 _CREATIONS = frozenset({"TaskAssigned", "UserRegistered", "UnitCreated", "PlanAdopted"})
+# The state a task's event leaves it in: the one table's targets (workflow.rules).
+_MOVES = {event: TRANSITIONS[action].target.value for event, action in (
+    ("WorkStarted", "start"), ("ReportSubmitted", "report"), ("ReportVerified", "verify"),
+    ("ReportReturned", "return"), ("TaskCancelled", "cancel"))}
+_ASSIGNED = State.ASSIGNED.value
+_KEPT = ("unit", "state", "deadline", "value", "percent")
 
 U = tables.audit_units
+D = tables.audit_days
 _INSERT = insert(tables.audit)
 # Built once: building a statement costs about as much as running it.
-_UNITS = (select(U.c.aggregate_id, U.c.unit)
-          .where(U.c.aggregate_id.in_(bindparam("ids", expanding=True))))
+_KNOWN = (select(U).where(U.c.aggregate_id.in_(bindparam("ids", expanding=True))))
+_MOVE = (update(U).where(U.c.aggregate_id == bindparam("b_id"))
+         .values({f: bindparam(f"b_{f}") for f in _KEPT}))
+_DAYS = select(D).where(D.c.day.in_(bindparam("days", expanding=True)))
+_WIDEN = (update(D).where(D.c.day == bindparam("b_day"))
+          .values(first_position=bindparam("b_first"), last_position=bindparam("b_last")))
 
 
 class AuditLog(Projection):
@@ -28,36 +50,91 @@ class AuditLog(Projection):
     # 2: evidence in its one shape (ReportSubmitted v2: ``media_type``, ``url``).
     # 3: no stored summary: each reader's line is said from ``data`` at read time
     # (workflow.sentences), in the reader's language.
-    version = 3
+    # 4: ``changes``, what each event changed on its task (old → new).
+    # 5: ``rm_audit_day``, each day's first and last position.
+    version = 5
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
-        units = self._known_units(conn, events)
-        existing = set(units)
+        known = self._known(conn, events)
+        existing = set(known)
         changed: set[str] = set()
         rows = []
         for event in events:
             data = event.data
-            if event.type in _SETS_UNIT:
-                units[event.key] = data.get("unit")
-                changed.add(event.key)
-            elif event.type == "UnitCreated":
-                units[event.key] = data["code"]
+            now = known.get(event.key)
+            if now is None or event.type in _CREATIONS:
+                now = known[event.key] = dict.fromkeys(_KEPT)
+            after = self._after(event, now)
+            changes = None
+            if after:
+                changes = {f: [now[f], v] for f, v in after.items() if now[f] != v}
+                now.update(after)
                 changed.add(event.key)
             rows.append({
                 "position": event.position, "at": event.at, "actor": event.actor,
                 "kind": self._kind(event), "aggregate_id": event.key,
-                "version": event.version, "unit": units.get(event.key), "type": event.type,
+                "version": event.version, "unit": now["unit"], "type": event.type,
                 "data": to_json(data if _SECRET.isdisjoint(data)
                                 else {k: v for k, v in data.items() if k not in _SECRET}),
+                # Only a task's facts are changes people follow; a user's unit is
+                # said by the event's own line.
+                "changes": to_json(changes) if changes and event.area == "task" else None,
             })
         execute_many(conn, _INSERT, rows)
-        new = [{"aggregate_id": k, "unit": units[k]} for k in changed - existing]
+        new = [{"aggregate_id": k, **known[k]} for k in changed - existing]
         if new:
             conn.execute(insert(U), new)
-        moved = [{"b_id": k, "b_unit": units[k]} for k in changed & existing]
+        moved = [{"b_id": k, **{f"b_{f}": known[k][f] for f in _KEPT}}
+                 for k in changed & existing]
         if moved:
-            conn.execute(update(U).where(U.c.aggregate_id == bindparam("b_id"))
-                         .values(unit=bindparam("b_unit")), moved)
+            conn.execute(_MOVE, moved)
+        self._days(conn, events)
+
+    @staticmethod
+    def _days(conn: Connection, events: list[Logged]) -> None:
+        """Widen each day's position range to this batch's events of that day."""
+        spans: dict[date, list[int]] = {}
+        for event in events:
+            span = spans.setdefault(event.at.astimezone(UTC).date(), [event.position] * 2)
+            span[0], span[1] = min(span[0], event.position), max(span[1], event.position)
+        if not spans:
+            return
+        known = {row.day: row for row in conn.execute(_DAYS, {"days": list(spans)})}
+        new = [{"day": d, "first_position": f, "last_position": la}
+               for d, (f, la) in spans.items() if d not in known]
+        if new:
+            conn.execute(insert(D), new)
+        wider = [{"b_day": d, "b_first": min(f, known[d].first_position),
+                  "b_last": max(la, known[d].last_position)}
+                 for d, (f, la) in spans.items() if d in known]
+        if wider:
+            conn.execute(_WIDEN, wider)
+
+    @staticmethod
+    def _after(event: Logged, now: dict[str, Any]) -> dict[str, Any] | None:
+        """The kept fields this event sets (None: it sets none)."""
+        kind, d = event.type, event.data
+        if kind == "TaskAssigned":
+            return {"unit": d["unit"], "state": _ASSIGNED, "deadline": d["deadline"]}
+        if kind in _MOVES:
+            after: dict[str, Any] = {"state": _MOVES[kind]}
+            if kind == "ReportSubmitted" and d.get("value") is not None:
+                after["value"] = text_value(d["value"])
+            return after
+        if kind == "ProgressNoted":
+            noted = {}
+            if d.get("percent") is not None:
+                noted["percent"] = int(d["percent"])
+            if d.get("value") is not None:
+                noted["value"] = text_value(d["value"])
+            return noted or None
+        if kind == "DeadlineExtended":
+            return {"deadline": d["deadline"]}
+        if kind in _SETS_UNIT:
+            return {"unit": d.get("unit")}
+        if kind == "UnitCreated":
+            return {"unit": d["code"]}
+        return None
 
     @staticmethod
     def _kind(event: Logged) -> str:
@@ -66,10 +143,11 @@ class AuditLog(Projection):
         return event.area
 
     @staticmethod
-    def _known_units(conn: Connection, events: list[Logged]) -> dict[str, str | None]:
+    def _known(conn: Connection, events: list[Logged]) -> dict[str, dict[str, Any]]:
         keys = list({e.key for e in events if e.type not in _CREATIONS})
-        found: dict[str, str | None] = {}
+        found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            found.update(conn.execute(_UNITS, {"ids": chunk}).tuples().all())
+            for row in conn.execute(_KNOWN, {"ids": chunk}).mappings():
+                found[row["aggregate_id"]] = {f: row[f] for f in _KEPT}
         return found

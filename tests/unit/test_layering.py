@@ -167,15 +167,16 @@ NEVER = {
 # ``nhiemvu serve`` starts the web app: the one way from ``cli`` to ``web``.
 CLI_TO_WEB = "cli.serve"
 
-# events/__init__.py: "in the order processes, demo → system → queries → readmodels →
-# log → settings"; a sub-package only imports those below its own tier.
-EVENTS_ORDER = (("processes", "demo"), ("system",), ("queries",), ("readmodels",),
+# events/__init__.py: "in the order processes, demo, exports → system → queries →
+# readmodels → log → settings"; a sub-package only imports those below its own tier.
+EVENTS_ORDER = (("processes", "demo", "exports"), ("system",), ("queries",), ("readmodels",),
                 ("log",), ("settings",))
 # Each sub-package's docstring (``May import: …``); system.py says "every sub-package"
 # and readmodels names none: for both, everything below them.
 EVENTS_MAY_IMPORT = {
     "processes": {"system", "queries", "readmodels", "log"},
     "demo": {"system", "log"},
+    "exports": {"queries"},
     "system": {"queries", "readmodels", "log", "settings"},
     "queries": {"readmodels", "log"},
     "readmodels": {"log", "settings"},

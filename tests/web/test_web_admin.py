@@ -56,7 +56,11 @@ def test_a_leader_renames_a_unit_and_the_lists_and_the_audit_log_show_the_new_na
     assert '<option value="YT" >Trạm y tế xã</option>' in leader.get("/audit/").text
     logged = leader.get("/audit/?type=UnitRenamed").text
     assert "Đổi tên đơn vị thành “Trạm y tế xã”: Theo quyết định của huyện" in logged
-    assert "<strong>lanhdao</strong> · YT · <span class=\"muted\">UnitRenamed</span>" in logged
+    # The person by name (the username beside it), the unit by its new name, the event
+    # in words.
+    assert ("<strong>Người lanhdao</strong> <span class=\"muted\">(lanhdao)</span> · "
+            "<abbr title=\"YT\">Trạm y tế xã</abbr> · "
+            "<span class=\"muted\">Đổi tên đơn vị</span>") in logged
 
 
 def test_renaming_a_unit_to_the_name_it_has_is_refused_inline_keeping_what_was_typed(
