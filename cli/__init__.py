@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, alerts, audit, backup, demo, listing, projections, serve, tasks
+from cli import admin, alerts, audit, backup, demo, listing, projections, reports, serve, tasks
 from cli.runtime import GuardedGroup, Run
 
 __all__ = ["main"]
@@ -41,5 +41,6 @@ main.add_command(listing.summary)
 main.add_command(projections.projections)
 alerts.register(main)
 main.add_command(audit.audit)
+reports.register(main)
 backup.register(main)
 main.add_command(serve.serve)

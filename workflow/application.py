@@ -27,6 +27,7 @@ from workflow.clock import Clock
 from workflow.errors import DomainError
 from workflow.organisation import Unit, User
 from workflow.plan import Plan
+from workflow.reports import ReportCommands
 from workflow.rules import Actor
 from workflow.seal import SealCommands
 from workflow.task import Task
@@ -49,7 +50,8 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Workflow(AdminCommands, AlertCommands, SealCommands, Application[UUID]):
+class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands,
+               Application[UUID]):
     name = "nhiemvu"
     # Snapshots keep long histories quick to load; a typical task has under 20 events.
     snapshotting_intervals = {Task: 20, User: 20, Unit: 20, Plan: 10}  # noqa: RUF012
@@ -139,11 +141,11 @@ class Workflow(AdminCommands, AlertCommands, SealCommands, Application[UUID]):
         return self.locate_damage(aggregate_id) if self.locate_damage else None
 
     def _load(self, aggregate_id: UUID, missing: Callable[[], DomainError],
-              what: Callable[[], Any]) -> Any:
+              what: Callable[[], Any], version: int | None = None) -> Any:
         # ``missing`` and ``what`` (the record's name) are made only when needed:
         # every command and request loads the person acting.
         try:
-            return self.repository.get(aggregate_id)
+            return self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise missing() from None
         except damage.NOT_DAMAGE:
@@ -161,12 +163,14 @@ class Workflow(AdminCommands, AlertCommands, SealCommands, Application[UUID]):
                           lambda: DomainError("unknown_unit", unit=code),
                           lambda: lazy("đơn vị “%(code)s”", code=code))
 
-    def get_plan(self, code: str) -> Plan:
+    def get_plan(self, code: str, version: int | None = None) -> Plan:
+        """The plan ``code``; as it was at ``version`` when one is given."""
         return self._load(named_id("plan", code),
                           lambda: DomainError("unknown_plan", plan=code),
-                          lambda: lazy("kế hoạch “%(code)s”", code=code))
+                          lambda: lazy("kế hoạch “%(code)s”", code=code), version)
 
-    def get_task(self, task_id: UUID | str) -> Task:
+    def get_task(self, task_id: UUID | str, version: int | None = None) -> Task:
+        """The task; as it was at ``version`` (its events up to that one) when given."""
         def missing() -> DomainError:
             return DomainError("unknown_task", task=str(task_id))
 
@@ -174,7 +178,7 @@ class Workflow(AdminCommands, AlertCommands, SealCommands, Application[UUID]):
             key = UUID(str(task_id))
         except ValueError:
             raise missing() from None
-        task = self._load(key, missing, lambda: lazy("nhiệm vụ %(id)s", id=key))
+        task = self._load(key, missing, lambda: lazy("nhiệm vụ %(id)s", id=key), version)
         if not isinstance(task, Task):
             raise missing()
         return task

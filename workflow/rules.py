@@ -93,6 +93,8 @@ ADMIN_ACTIONS: dict[str, tuple[frozenset[Role], Msg]] = {
                     NP_("verb", "quản lý kế hoạch, chỉ tiêu")),
     "manage_units": (frozenset({Role.LEADER, Role.ADMIN}), NP_("verb", "quản lý đơn vị")),
     "manage_users": (frozenset({Role.ADMIN}), NP_("verb", "quản lý người dùng")),
+    "issue_report": (frozenset({Role.LEADER, Role.AUDITOR}),
+                     NP_("verb", "ban hành báo cáo định kỳ")),
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select
 from events.queries.organisation import default_plan_code
 from events.queries.reading import aware, today_of, value
 from events.readmodels import tables
+from workflow.bands import band
 from workflow.grades import GRADES
 from workflow.rules import STATES
 
@@ -23,15 +24,6 @@ if TYPE_CHECKING:
     from events.system import System
 
 T = tables.tasks
-
-
-def band(measured: Decimal | None, low: Decimal, high: Decimal) -> str | None:
-    """Where a measured value sits against the target range."""
-    if measured is None:
-        return None
-    if measured < low:
-        return "below"
-    return "above" if measured > high else "within"
 
 
 def _empty() -> dict[str, Any]:

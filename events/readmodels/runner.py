@@ -42,6 +42,7 @@ from events.readmodels.decoding import LogDecoder
 from events.readmodels.organisation import Organisation, Plans
 from events.readmodels.parking import apply_isolated, decode_all, is_transient
 from events.readmodels.projection import Logged, Projection
+from events.readmodels.reports import IssuedReports
 from events.readmodels.seal import Seal
 from events.readmodels.shadow import ShadowBuild
 from events.readmodels.writing import write_transaction
@@ -80,7 +81,7 @@ class Projections:
         self.batch_size = batch_size
         self.rebuild_batch_size = max(batch_size, REBUILD_BATCH)
         self.all: list[Projection] = [Organisation(), Plans(), TaskBoard(), AuditLog(),
-                                      AlertSchedule(), AlertFeed(), Seal()]
+                                      AlertSchedule(), AlertFeed(), Seal(), IssuedReports()]
         self.by_name = {p.name: p for p in self.all}
         self._reads: dict[int, Any] = {}
         self._decode = LogDecoder(application.mapper)
