@@ -2,7 +2,7 @@
 (commands) and ``events.queries`` (everything shown).
 
 ``create_app`` is the one entry point; it wires the extensions and the feature
-blueprints (auth, dashboard, tasks, plan, audit, alerts, admin) and opens the
+blueprints (auth, dashboard, tasks, plan, audit, reports, alerts, admin) and opens the
 composition root (``events.system.System``) lazily, once per process (``storage``).
 
 May import: ``events`` (``system``, ``queries``, ``settings``, ``log``), ``workflow``,
@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import assets, config, errors, i18n, limits, params, security, sessions, storage
+from web import as_of, assets, config, errors, i18n, limits, params, security, sessions, storage
 from web.extensions import init_extensions
 
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sessions.init_app(app)
     security.init_app(app)
     params.init_app(app)
+    as_of.init_app(app)
     assets.init_app(app)
     i18n.init_app(app)
     limits.init_app(app)
@@ -35,9 +36,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # ``assign`` adds the assign form's routes to ``tasks.bp``: imported here, before
     # the blueprint is registered, so neither module imports the other back.
-    from web import admin, alerts, assign, audit, auth, dashboard, plan, tasks  # noqa: F401
+    from web import admin, alerts, assign, audit, auth, dashboard, plan, reports, tasks  # noqa: F401
 
-    for blueprint in (auth.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, alerts.bp,
-                      admin.bp):
+    for blueprint in (auth.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, reports.bp,
+                      alerts.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app

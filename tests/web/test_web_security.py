@@ -27,6 +27,7 @@ POST_URLS = {
     "admin.reactivate_user": "/admin/users/canbovp/reactivate",
     "admin.reset_password": "/admin/users/canbovp/password",
     "alerts.mark_read": "/alerts/read",
+    "reports.issue": "/reports/",
 }
 
 
