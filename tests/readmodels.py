@@ -1,18 +1,22 @@
 """What the read-model tests share: their commune, built through commands, a few
-commands in its people's names, and a fingerprint of the projection tables."""
+commands in its people's names, a fingerprint of the projection tables, and random
+command sequences for the property tests."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from events import queries
 from events.readmodels import tables
 from events.system import System
 from tests.commune import PLAN, READERS, build
+from workflow.clock import local_today, use_clock
+from workflow.task import Task
 
 
 def commune(store: System) -> None:
@@ -53,3 +57,46 @@ def digest(store: System) -> dict[str, str]:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# -- random command sequences (hypothesis tests of the read models) -------------
+
+ACTIONS = ("assign", "start", "note", "report", "verify", "return", "extend", "reassign",
+           "cancel", "wait")
+
+
+def today(store, clock):
+    with use_clock(clock):
+        return local_today()
+
+
+def run(store, clock, action: str, pick: int, amount: int) -> None:
+    service = store.service
+    task_ids = [r["id"] for r in queries.board(store, limit=500).rows]
+    if action == "assign" or not task_ids:
+        unit = ("VP", "YT")[pick % 2]
+        target = (None, "CT01", "CT02", "CT10")[pick % 4]
+        service.assign_task("lead", unit=unit, deadline=today(store, clock)
+                            + timedelta(days=amount), title=f"Chuyển đổi số {pick}",
+                            target=target, plan=PLAN if target else None)
+        return
+    task_id = task_ids[pick % len(task_ids)]
+    task: Task = service.get_task(task_id)
+    head, member = f"head_{task.unit.lower()}", f"member_{task.unit.lower()}"
+    leader = ("lead", "lead2")[amount % 2]
+    value = str(amount * 5) if task.target else None
+    commands = {
+        "start": lambda: service.start_task(member, task_id),
+        "note": lambda: service.note_progress(member, task_id, "Tiến độ", percent=amount * 5,
+                                              value=value),
+        "report": lambda: service.submit_report(head, task_id, "Báo cáo", value=value),
+        "verify": lambda: service.verify_task(leader, task_id, "Đạt"),
+        "return": lambda: service.return_task(leader, task_id, "Bổ sung"),
+        "extend": lambda: service.extend_deadline(
+            leader, task_id, today(store, clock) + timedelta(days=amount), "Gia hạn"),
+        "reassign": lambda: service.reassign_task(
+            leader, task_id, "YT" if task.unit == "VP" else "VP", "Điều chỉnh"),
+        "cancel": lambda: service.cancel_task(leader, task_id, "Không cần nữa"),
+        "wait": lambda: clock.advance(hours=amount * 5),
+    }
+    commands[action]()

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from events import queries
 from events.queries.as_of import as_of, position_at
 from events.system import System
-from tests.integration.test_projections_rebuild import ACTIONS, run, today
-from tests.readmodels import PLAN, assign, commune
+from tests.readmodels import ACTIONS, PLAN, assign, commune, run, today
 from workflow.errors import DomainError
 
 steps = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 30), st.integers(0, 20),

@@ -13,54 +13,13 @@ from hypothesis import strategies as st
 from events import queries
 from events.readmodels import bulk
 from events.system import System
-from tests.readmodels import PLAN, commune, digest
-from workflow.clock import local_today, use_clock
+from tests.readmodels import ACTIONS, PLAN, commune, digest, run, today
 from workflow.errors import DomainError
 from workflow.grades import GRADES
 from workflow.rules import STATES
-from workflow.task import Task
 
-ACTIONS = ("assign", "start", "note", "report", "verify", "return", "extend", "reassign",
-           "cancel", "wait")
 steps = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 30), st.integers(0, 20)),
                  min_size=5, max_size=40)
-
-
-def today(store, clock):
-    with use_clock(clock):
-        return local_today()
-
-
-def run(store, clock, action: str, pick: int, amount: int) -> None:
-    service = store.service
-    task_ids = [r["id"] for r in queries.board(store, limit=500).rows]
-    if action == "assign" or not task_ids:
-        unit = ("VP", "YT")[pick % 2]
-        target = (None, "CT01", "CT02", "CT10")[pick % 4]
-        service.assign_task("lead", unit=unit, deadline=today(store, clock)
-                            + timedelta(days=amount), title=f"Chuyển đổi số {pick}",
-                            target=target, plan=PLAN if target else None)
-        return
-    task_id = task_ids[pick % len(task_ids)]
-    task: Task = service.get_task(task_id)
-    head, member = f"head_{task.unit.lower()}", f"member_{task.unit.lower()}"
-    leader = ("lead", "lead2")[amount % 2]
-    value = str(amount * 5) if task.target else None
-    commands = {
-        "start": lambda: service.start_task(member, task_id),
-        "note": lambda: service.note_progress(member, task_id, "Tiến độ", percent=amount * 5,
-                                              value=value),
-        "report": lambda: service.submit_report(head, task_id, "Báo cáo", value=value),
-        "verify": lambda: service.verify_task(leader, task_id, "Đạt"),
-        "return": lambda: service.return_task(leader, task_id, "Bổ sung"),
-        "extend": lambda: service.extend_deadline(
-            leader, task_id, today(store, clock) + timedelta(days=amount), "Gia hạn"),
-        "reassign": lambda: service.reassign_task(
-            leader, task_id, "YT" if task.unit == "VP" else "VP", "Điều chỉnh"),
-        "cancel": lambda: service.cancel_task(leader, task_id, "Không cần nữa"),
-        "wait": lambda: clock.advance(hours=amount * 5),
-    }
-    commands[action]()
 
 
 def assert_counts_agree_with_the_board(store, day) -> None:
