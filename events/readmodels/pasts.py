@@ -24,6 +24,11 @@ def materialised(engine: Engine, position: int) -> Connection:
     """A connection of its own with the read models as of ``position`` in its
     temporary tables (``versions.materialise``); give it back with ``discard``."""
     conn = engine.connect()
+    if engine.dialect.name == "postgresql":
+        # One snapshot for every statement of it: a command committing meanwhile must
+        # not be half in the past (the board is read in two parts, then its totals).
+        # SQLite's transaction reads one snapshot already.
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
     try:
         materialise(conn, position)
         # Committed, so that no transaction stays open on the live tables while the

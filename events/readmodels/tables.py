@@ -158,6 +158,10 @@ tasks = Table(
     Index("rm_task_by_verified", "plan", "target", "verified_at", "id"),
     # Also covers "open and past its deadline" per unit or target (progress pages).
     Index("rm_task_by_grade", "grade", "deadline", "state", "plan", "target", "unit", "id"),
+    # The tasks changed since a position, with what their running totals are made of:
+    # a past's totals are the live ones less these (events/readmodels/versions.py).
+    Index("rm_task_by_position", "position", "unit", "plan", "target", "state", "grade",
+          "reported_on", "deadline"),
 )
 
 # Running totals kept beside the board so the dashboard never scans 100,000 rows:
