@@ -100,13 +100,15 @@ class Projections:
         any projection whose definition changed since its rows were written."""
         tables.metadata.create_all(self.engine, checkfirst=True)
         with self._write() as conn:
-            # Indexes a table gained since it was created.
-            self._create_indexes(conn, self._indexes(self.names))
             have = set(conn.execute(select(P.c.name)).scalars())
             missing = [{"name": n, "position": 0} for n in self.names if n not in have]
             if missing:
                 conn.execute(insert(P), missing)
             stale = self._follow_definitions(conn)
+            # Indexes a table gained since it was created. A stale projection's come
+            # with its rebuild: until then its table may lack their columns.
+            self._create_indexes(conn, self._indexes(
+                [n for n in self.names if n not in stale]))
         if stale:
             ShadowBuild(self, stale).run(only_stale=True)
         new = [m["name"] for m in missing if self._is_empty(m["name"])]

@@ -12,6 +12,8 @@ from datetime import date
 
 from sqlalchemy import select, text, update
 
+from events import queries
+from events.queries.as_of import as_of
 from events.readmodels import alert_tables, tables
 from events.system import System
 from tests.readmodels import assign, commune
@@ -80,3 +82,23 @@ def test_rows_written_by_an_older_version_of_a_projection_are_rebuilt(database_u
         assert definition(store, "tasks") == f"v{store.projections.by_name['tasks'].version}"
         status = {s["name"]: s for s in store.projections.status()}
         assert status["tasks"]["behind"] == 0 and status["tasks"]["rows"] == 1
+
+
+def test_a_store_whose_board_lacks_a_column_of_a_new_index_is_rebuilt_on_opening(
+        database_url, clock):
+    # As a store written before the board kept each row's position: no column, no
+    # index on it, an older definition. Opening it must rebuild, not fail on the index.
+    with System(database_url, clock=clock) as store:
+        commune(store)
+        assign(store, title="Số hóa hồ sơ")
+        instant = clock.moment
+        with store.engine.begin() as conn:
+            conn.execute(text("DROP INDEX rm_task_by_position"))
+            conn.execute(text("ALTER TABLE rm_task DROP COLUMN position"))
+            conn.execute(text("UPDATE rm_projection_definition SET definition = 'v1' "
+                              "WHERE name = 'tasks'"))
+    clock.advance(minutes=1)
+    with System(database_url, clock=clock) as store:
+        assert definition(store, "tasks") == f"v{store.projections.by_name['tasks'].version}"
+        with as_of(store, instant) as past:
+            assert [r["title"] for r in queries.board(past).rows] == ["Số hóa hồ sơ"]
