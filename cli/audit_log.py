@@ -9,16 +9,14 @@ written to a terminal (exit 2): give ``-o FILE`` or redirect the output.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import IO, Any
 
 import click
 
 from cli import params
-from cli.output import plain, show_time
+from cli.output import output_file, plain, refuse_binary_on_terminal, show_time
 from cli.runtime import bad_input, current_run
 from cli.terminal import printable
 from events.exports import audit_file
@@ -51,16 +49,15 @@ def log(actor: str | None, unit: str | None, task_ref: str | None, event_type: s
     if event_type and event_type not in EVENT_NAMES:
         raise bad_input(_("loại sự kiện “%(type)s” không có; các loại: %(types)s",
                           type=event_type, types=", ".join(EVENT_NAMES)))
-    if fmt == "xlsx" and output is None and sys.stdout.isatty():
-        raise bad_input(_("không ghi tệp XLSX ra màn hình; dùng -o TỆP hoặc chuyển "
-                          "hướng đầu ra (> nhat-ky.xlsx)"))
+    if fmt == "xlsx":
+        refuse_binary_on_terminal(output, fmt)
     filters: dict[str, Any] = {
         "actor": (actor or "").strip().lower() or None,
         "unit": (unit or "").strip().upper() or None,
         "task": params.task_id(task_ref) if task_ref else None,
         "type": event_type, "since": since, "until": until}
     entries = audit_rows(run.store, **filters, locale=run.lang)
-    with _opened(output) as out:
+    with output_file(output) as out:
         if fmt == "csv":
             audit_file.write_audit_csv(out, entries, run.lang)
         elif fmt == "xlsx":
@@ -69,21 +66,6 @@ def log(actor: str | None, unit: str | None, task_ref: str | None, event_type: s
             _write_text(out, _json_chunks(entries))
         else:
             _write_text(out, _lines(entries))
-
-
-@contextmanager
-def _opened(path: str | None) -> Iterator[IO[bytes]]:
-    if path is None:
-        # sys.stdout's own buffer: the one a test runner captures, too.
-        yield sys.stdout.buffer
-        return
-    try:
-        handle = open(path, "wb")  # noqa: SIM115 - closed below, after the rows
-    except OSError as error:
-        raise bad_input(_("không ghi được tệp “%(file)s” (%(reason)s)", file=path,
-                          reason=error.strerror or type(error).__name__)) from None
-    with handle:
-        yield handle
 
 
 def _write_text(out: IO[bytes], chunks: Iterable[str]) -> None:

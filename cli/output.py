@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 import click
 
-from cli.runtime import current_run
+from cli.runtime import bad_input, current_run
 from cli.terminal import printable
 from workflow import grades, rules
 from workflow.clock import LOCAL_TZ
-from workflow.words import translate
+from workflow.words import _, translate
 
 
 def show_date(day: date | None) -> str:
@@ -71,3 +73,28 @@ def plain(value: Any) -> Any:
 
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(plain(value), ensure_ascii=False, indent=2))
+
+
+def refuse_binary_on_terminal(path: str | None, binary: str) -> None:
+    """Bad input (exit 2) when the binary format ``binary`` would go to a terminal:
+    asked before any work, so nothing is computed for nothing."""
+    if path is None and sys.stdout.isatty():
+        raise bad_input(_("định dạng %(format)s là tệp nhị phân: hãy ghi ra tệp bằng "
+                          "-o TỆP", format=binary))
+
+
+@contextmanager
+def output_file(path: str | None) -> Iterator[IO[bytes]]:
+    """Where a command writes its file: ``path``, else standard output's own buffer
+    (the one a test runner captures too)."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    try:
+        stream = open(path, "wb")  # noqa: SIM115 - closed below, after the writing
+    except OSError as error:
+        raise bad_input(_("không ghi được tệp “%(path)s” (%(reason)s)", path=printable(path),
+                          reason=error.strerror or type(error).__name__)) from None
+    with stream:
+        yield stream

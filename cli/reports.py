@@ -9,17 +9,16 @@ no longer matches its digest), 2 for bad input.
 
 from __future__ import annotations
 
-import sys
-from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import IO, Any
 
 import click
 
-from cli.output import echo_json, show_time, table
+from cli.output import echo_json, output_file, refuse_binary_on_terminal, show_time, table
 from cli.report_text import render, title_of
 from cli.runtime import CliError, GuardedGroup, bad_input, current_run
-from cli.terminal import printable
+from events.exports.report_docx import write_report_docx
+from events.exports.report_tables import write_report_csv, write_report_xlsx
 from events.processes import reporting
 from events.queries import reports as report_queries
 from workflow import validate
@@ -121,14 +120,13 @@ def show(report_ref: str, fmt: str, table_name: str | None, output: str | None) 
     if fmt == "csv" and table_name is None:
         raise bad_input(_("định dạng csv cần --table, một trong: %(tables)s",
                           tables=", ".join(TABLES)))
-    if fmt in BINARY and output is None and sys.stdout.isatty():
-        raise bad_input(_("định dạng %(format)s là tệp nhị phân: hãy ghi ra tệp bằng -o TỆP",
-                          format=fmt))
+    if fmt in BINARY:
+        refuse_binary_on_terminal(output, fmt)
     try:
         found = report_queries.issued_report(run.store, report_ref, run.lang)
     except LookupError:
         raise CliError(_("không tìm thấy báo cáo “%(id)s”", id=report_ref)) from None
-    with _opened(output) as out:
+    with output_file(output) as out:
         _write(out, fmt, found, table_name, run.lang)
     if not found["digest_matches"]:
         click.echo(_("Cảnh báo: nội dung dựng lại không khớp với mã băm đã ghi khi ban hành "
@@ -144,27 +142,8 @@ def _write(out: IO[bytes], fmt: str, found: dict[str, Any], table_name: str | No
     elif fmt == "json":
         out.write(report_queries.canonical(found["content"]) + b"\n")
     elif fmt == "csv":
-        from events.exports.report_tables import write_report_csv
         write_report_csv(out, found, table_name, locale)
     elif fmt == "xlsx":
-        from events.exports.report_tables import write_report_xlsx
         write_report_xlsx(out, found, locale)
     else:
-        from events.exports.report_docx import write_report_docx
         write_report_docx(out, found, locale)
-
-
-@contextmanager
-def _opened(path: str | None) -> Any:
-    if path is None:
-        # sys.stdout's own buffer: the one a test runner captures, too.
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    try:
-        stream = open(path, "wb")  # noqa: SIM115 - closed below, after the writing
-    except OSError as error:
-        raise bad_input(_("không ghi được tệp “%(path)s” (%(reason)s)", path=printable(path),
-                          reason=error.strerror or type(error).__name__)) from None
-    with stream:
-        yield stream

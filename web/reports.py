@@ -31,6 +31,7 @@ from events.queries import reports as report_queries
 from web import auth, hx, params, reads, storage
 from web.errors import form_status
 from web.i18n import error_text, lang
+from web.task_actions import FormError
 from workflow import rules, validate
 from workflow.errors import DomainError
 from workflow.periods import KINDS, PeriodError
@@ -46,10 +47,6 @@ MEDIA_TYPES = {
 
 
 CUTOFF_FIELD = NP_("field", "Ô “Thời điểm chốt số liệu”")
-
-
-class FormError(ValueError):
-    """What was typed in the issue form cannot be read; the message is for people."""
 
 
 def may_issue() -> bool:

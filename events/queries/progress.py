@@ -114,7 +114,7 @@ def target_progress(store: System, plan: str | None = None,
         latest_reported, reported_at = reported.get(t.code, (None, None))
         result.append({
             "plan": plan, "code": t.code, "number": t.number, "pillar": t.pillar,
-            "text": t.text, "range": t.range, "min": low, "max": high,
+            "text": t.text, "range": t.range, "min": low, "max": high, "unit": t.unit,
             "latest_verified_value": latest_verified, "verified_at": verified_at,
             "latest_reported_value": latest_reported, "reported_at": reported_at,
             "band": band(latest_verified, low, high),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from workflow.clock import LOCAL_TZ, local_today, use_clock
 
@@ -33,6 +35,15 @@ def today_of(store: System, today: date | None = None) -> date:
         return local_today()
     with use_clock(clock):
         return local_today()
+
+
+def ids_by_prefix(store: System, column: Any, key: str) -> list[str]:
+    """Up to two ids of ``column`` (32 lower-case hex digits) starting with ``key``:
+    one is the record a person means by a prefix, two say the prefix is ambiguous.
+    An index range on both databases (``key + "g"`` sorts just past every such id)."""
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(column).where(column >= key, column < key + "g")
+                                 .order_by(column).limit(2)).scalars())
 
 
 def store_time(store: System, moment: datetime) -> datetime:

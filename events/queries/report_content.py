@@ -82,13 +82,9 @@ def _text(value: Any) -> str | None:
 
 
 def _targets(past: Past, plan: str, today: Any) -> list[dict[str, Any]]:
-    G = tables.targets
-    with past.engine.connect() as conn:
-        units = dict(conn.execute(select(G.c.code, G.c.unit).where(G.c.plan == plan))
-                     .tuples().all())
     return [{"code": t["code"], "number": t["number"], "pillar": t["pillar"],
              "text": t["text"], "range": t["range"], "min": str(t["min"]),
-             "max": str(t["max"]), "unit": units.get(t["code"], ""),
+             "max": str(t["max"]), "unit": t["unit"],
              "value": _text(t["latest_verified_value"]),
              "value_at": t["verified_at"].isoformat() if t["verified_at"] else None,
              "band": t["band"]}

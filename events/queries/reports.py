@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from events.queries.as_of import at_position
 from events.queries.audit import audit_entry
-from events.queries.reading import aware
+from events.queries.reading import aware, ids_by_prefix
 from events.queries.report_content import canonical, digest_of, report_content
 from events.readmodels import tables
 from events.readmodels.reports import reports as R
@@ -49,9 +49,7 @@ def resolve_report_id(store: System, text: str) -> str:
     key = (text or "").strip().lower().replace("-", "")
     if not _HEX.fullmatch(key):
         raise LookupError(text)
-    with store.engine.connect() as conn:
-        found = conn.execute(select(R.c.id).where(and_(R.c.id >= key, R.c.id < key + "g"))
-                             .order_by(R.c.id).limit(2)).scalars().all()
+    found = ids_by_prefix(store, R.c.id, key)
     if len(found) != 1:
         raise LookupError(text)
     return found[0]

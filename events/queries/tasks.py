@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 
 from events.queries.grading import grade_of, has_grade, is_due_within, is_overdue
-from events.queries.reading import aware, today_of, value
+from events.queries.reading import aware, ids_by_prefix, today_of, value
 from events.readmodels import tables
 from events.readmodels.searchable import search_words
 from workflow.errors import DomainError
@@ -198,10 +198,7 @@ def resolve_task_id(store: System, text: str) -> UUID:
     key = typed.lower().replace("-", "")
     if len(key) < 6 or len(key) > 32 or not _HEX.match(key):
         raise DomainError("unknown_task", task=typed)
-    upper = key + "g"  # just past every id with this prefix (ids are hex)
-    with store.engine.connect() as conn:
-        found = conn.execute(select(T.c.id).where(and_(T.c.id >= key, T.c.id < upper))
-                             .order_by(T.c.id).limit(2)).scalars().all()
+    found = ids_by_prefix(store, T.c.id, key)
     if not found:
         raise DomainError("unknown_task", task=typed)
     if len(found) > 1:
