@@ -18,7 +18,7 @@ from cli.output import echo_json, show_time, table
 from cli.runtime import BAD_INPUT, CliError, GuardedGroup, bad_input, current_run
 from events.processes.mail import MailConfig, send_pending
 from events.processes.scheduler import SchedulerConfig, build_scheduler
-from events.processes.sweep import sweep
+from events.processes.sweep import now_of, sweep
 from events.queries import alerts as alert_queries
 from workflow import validate
 from workflow.alerts import AlertPolicy
@@ -70,11 +70,23 @@ def alerts() -> None:
               help="Quét như thể lúc này (giờ Việt Nam nếu không ghi múi giờ). / Sweep as of.")
 @click.option("--mail/--no-mail", default=None,
               help="Xếp thư ngay (mặc định: từ 07:00). / Queue mail now (default: from 07:00).")
+@click.option("--allow-future", is_flag=True,
+              help="Cho phép --at sau hiện tại (diễn tập, kiểm thử). / Allow a future --at.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def sweep_command(at_text: str | None, mail: bool | None, as_json: bool) -> None:
-    """Quét hạn một lần và ghi nhận các cảnh báo đến hạn. / Run one deadline sweep."""
+def sweep_command(at_text: str | None, mail: bool | None, allow_future: bool,
+                  as_json: bool) -> None:
+    """Quét hạn một lần và ghi nhận các cảnh báo đến hạn. / Run one deadline sweep.
+
+    Ghi cảnh báo vào kho thật và xếp thư; --at trong quá khứ là quét bù.
+    / Records alerts in the real store and queues mail; a past --at is a catch-up.
+    """
     policy = _settings(AlertPolicy.from_env)
     at = parse_moment(at_text) if at_text else None
+    # A future sweep would write alerts dated in the future into the real store.
+    if at is not None and not allow_future and at > now_of(current_run().store):
+        raise bad_input(_("thời điểm --at “%(text)s” ở tương lai: lần quét sẽ ghi cảnh báo "
+                          "đề ngày tương lai vào kho thật; thêm --allow-future nếu đây "
+                          "là diễn tập", text=at_text))
     result = sweep(current_run().store, at=at, policy=policy, mail=mail)
     if as_json:
         echo_json(result.__dict__)

@@ -7,6 +7,7 @@ meanwhile stays unread.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Blueprint, current_app, flash, render_template, request, url_for
@@ -94,6 +95,9 @@ def mark_read():
 def deliveries():
     """The mail outbox: who was told by e-mail, when, and how it went (admins)."""
     rules.check_admin(auth.actor(), "manage_users")
+    # Read as the mail sender reads it (events.processes.mail.MailConfig.from_env):
+    # without it, queued mail waits for ever, and the page must say so.
+    smtp_set = bool(os.environ.get("NHIEMVU_SMTP_URL", "").strip())
     return hx.page("alerts/deliveries.html", "deliveries",
                    rows=reads.deliveries(current_app.config["PAGE_SIZE"]),
-                   delivery_states=DELIVERY_STATES)
+                   delivery_states=DELIVERY_STATES, smtp_set=smtp_set)

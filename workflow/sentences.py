@@ -20,7 +20,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from workflow.alerts.rules import APPROACHING, DUE_TODAY, MISSED, STILL_OVERDUE
+from workflow.alerts.rules import (
+    APPROACHING,
+    AWAITING_VERIFICATION,
+    DUE_TODAY,
+    MISSED,
+    STILL_OVERDUE,
+)
 from workflow.errors import role_name
 from workflow.words import current_locale, translate
 
@@ -150,6 +156,11 @@ def alert_line(kind: str, days_left: int, deadline: Any, locale: str | None = No
     if kind == STILL_OVERDUE:
         return translate("Vẫn quá hạn %(overdue)s ngày (hạn %(day)s)", locale,
                          overdue=-days_left, day=due)
+    if kind == AWAITING_VERIFICATION and days_left == -1:
+        return translate("Chờ xác nhận 1 ngày (hạn %(day)s)", locale, day=due)
+    if kind == AWAITING_VERIFICATION:
+        return translate("Chờ xác nhận %(waited)s ngày (hạn %(day)s)", locale,
+                         waited=-days_left, day=due)
     return translate("Cảnh báo hạn: %(kind)s (hạn %(day)s)", locale, kind=kind, day=due)
 
 

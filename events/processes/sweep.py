@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from events.queries import alerts as alert_queries
 from workflow import clock
-from workflow.alerts import AlertPolicy, due_thresholds, recipients
+from workflow.alerts import (
+    AWAITING_VERIFICATION,
+    AlertPolicy,
+    due_thresholds,
+    recipients,
+    verifiers,
+)
 from workflow.clock import LOCAL_TZ
 from workflow.sentences import digest_line
 from workflow.words import DEFAULT
@@ -62,6 +68,14 @@ def sweep(store: System, *, at: datetime | None = None, policy: AlertPolicy | No
     told: dict[tuple[str, bool], list[str]] = {}  # the same few units come up again and again
     wanted = []
     for task in alert_queries.due_tasks(store, today):
+        if task.reported_on is not None:
+            # Waiting on leadership: its verifiers are reminded, not its unit.
+            wanted.append({
+                "task_id": task.task_id, "title": task.title, "unit": task.unit,
+                "kind": AWAITING_VERIFICATION, "deadline": task.deadline,
+                "days_left": -(today - task.reported_on).days, "due_on": task.next_alert_on,
+                "escalated": False, "recipients": verifiers(everyone, task.reported_by)})
+            continue
         for threshold in due_thresholds(policy, task.deadline, task.next_alert_on, today):
             key = (task.unit, threshold.escalated)
             if key not in told:

@@ -15,6 +15,7 @@ A, F, R, D = alert_tables.alerts, alert_tables.inbox, alert_tables.reads, alert_
 
 class AlertFeed(Projection):
     name = "alert_feed"
+    version = 2  # v2: room for the kind "awaiting_verification"
     tables = (A, F, R, D)
     areas = frozenset({"alerts"})
 

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
 from events.readmodels import alert_tables
 from events.readmodels.projection import Logged, Projection
-from workflow.alerts import AlertPolicy, next_alert_on
+from workflow.alerts import AWAITING_VERIFICATION, AlertPolicy, awaiting_on, next_alert_on
 
 S = alert_tables.schedule
 
@@ -32,6 +32,7 @@ class AlertSchedule(Projection):
     """
 
     name = "alert_schedule"
+    version = 2  # v2: a reported task waits on its verifiers, not its unit
     tables = (S,)
     areas = frozenset({"task", "alerts"})
 
@@ -43,7 +44,7 @@ class AlertSchedule(Projection):
         p = self.policy
         days = ",".join(str(d) for d in p.approaching_days)
         return (f"{super().definition()} approaching={days} due_day={int(p.due_day)} "
-                f"overdue_every={p.overdue_every_days}")
+                f"overdue_every={p.overdue_every_days} verify_after={p.verify_after_days}")
 
     def apply(self, conn: Connection, events: list[Logged]) -> None:
         # Tasks first seen in this batch stay in memory until the end (a rebuild
@@ -55,7 +56,9 @@ class AlertSchedule(Projection):
             d = event.data
             if event.type == "DeadlineAlertRaised":
                 task = _hex(d["task_id"])
-                after = next_alert_on(self.policy, d["deadline"], d["due_on"] + timedelta(1))
+                # A report's reminder is made once; the unit's thresholds follow on.
+                after = (None if d["kind"] == AWAITING_VERIFICATION else
+                         next_alert_on(self.policy, d["deadline"], d["due_on"] + timedelta(1)))
                 if task in new:
                     row = new[task]
                     if row["deadline"] == d["deadline"]:
@@ -65,7 +68,14 @@ class AlertSchedule(Projection):
                                      "b_next": after})
                 continue
             task = event.key
-            changes = self._changes(event)
+            if event.type not in _CHANGING:
+                continue
+            if task not in new and event.type != "TaskAssigned":
+                # Earlier alerts of this batch first: they may move the same row.
+                self._advance(conn, advanced)
+                advanced = []
+            row = new.get(task) if task in new else self._stored(conn, event)
+            changes = self._changes(event, row)
             if changes is None:
                 continue
             if task in new and changes == "gone":
@@ -73,32 +83,53 @@ class AlertSchedule(Projection):
             elif task in new:
                 new[task].update(changes)
             elif event.type == "TaskAssigned":
-                new[task] = {"task_id": task, **changes}
+                new[task] = {"task_id": task, "reported_on": None, "reported_by": None,
+                             **changes}
+            elif changes == "gone":
+                conn.execute(delete(S).where(S.c.task_id == task))
             else:
-                self._advance(conn, advanced)
-                advanced = []
-                if changes == "gone":
-                    conn.execute(delete(S).where(S.c.task_id == task))
-                else:
-                    conn.execute(update(S).where(S.c.task_id == task).values(**changes))
+                conn.execute(update(S).where(S.c.task_id == task).values(**changes))
         if new:
             conn.execute(insert(S), list(new.values()))
         self._advance(conn, advanced)
 
-    def _changes(self, event: Logged) -> dict[str, Any] | str | None:
+    @staticmethod
+    def _stored(conn: Connection, event: Logged) -> dict[str, Any] | None:
+        # Only a return and an extension need what the row holds (its deadline, and
+        # whether a report waits); a task without a row is closed.
+        if event.type not in ("ReportReturned", "DeadlineExtended"):
+            return None
+        found = conn.execute(select(S.c.deadline, S.c.reported_on)
+                             .where(S.c.task_id == event.key)).first()
+        return dict(found._mapping) if found is not None else None
+
+    def _changes(self, event: Logged, row: dict[str, Any] | None
+                 ) -> dict[str, Any] | str | None:
         d = event.data
-        if event.type in ("TaskAssigned", "DeadlineExtended"):
-            armed = event.local_day
-            changes = {"deadline": d["deadline"], "armed_on": armed,
-                       "next_alert_on": next_alert_on(self.policy, d["deadline"], armed)}
-            if event.type == "TaskAssigned":
-                changes.update(title=d["title"], unit=d["unit"])
+        day = event.local_day
+        if event.type == "TaskAssigned":
+            return {"deadline": d["deadline"], "armed_on": day, "title": d["title"],
+                    "unit": d["unit"],
+                    "next_alert_on": next_alert_on(self.policy, d["deadline"], day)}
+        if event.type == "DeadlineExtended":
+            if row is None:
+                return None
+            changes = {"deadline": d["deadline"], "armed_on": day}
+            if row["reported_on"] is None:  # while a report waits, it keeps its day
+                changes["next_alert_on"] = next_alert_on(self.policy, d["deadline"], day)
             return changes
+        if event.type == "ReportSubmitted":
+            return {"reported_on": day, "reported_by": event.actor,
+                    "next_alert_on": awaiting_on(self.policy, day)}
+        if event.type == "ReportReturned":
+            if row is None:
+                return None
+            # Back with the unit: its thresholds count again from the day of the return.
+            return {"reported_on": None, "reported_by": None, "armed_on": day,
+                    "next_alert_on": next_alert_on(self.policy, row["deadline"], day)}
         if event.type == "TaskReassigned":
             return {"unit": d["unit"]}
-        if event.type in ("ReportVerified", "TaskCancelled"):
-            return "gone"
-        return None
+        return "gone"  # verified or cancelled
 
     @staticmethod
     def _advance(conn: Connection, advanced: list[dict[str, Any]]) -> None:
@@ -113,6 +144,10 @@ class AlertSchedule(Projection):
         if done:
             conn.execute(update(S).where(match).values(next_alert_on=None),
                          [{"b_task": a["b_task"], "b_deadline": a["b_deadline"]} for a in done])
+
+
+_CHANGING = frozenset({"TaskAssigned", "DeadlineExtended", "ReportSubmitted", "ReportReturned",
+                       "TaskReassigned", "ReportVerified", "TaskCancelled"})
 
 
 def _later(current: date | None, candidate: date | None) -> date | None:

@@ -18,6 +18,10 @@ schedule = Table(
     # The day the deadline was set (assigned or extended): no threshold before it.
     Column("armed_on", Date, nullable=False),
     Column("next_alert_on", Date),
+    # While a report waits for verification: its day and reporter (who never verifies).
+    # The unit is not reminded then; the verifiers are, once (docs/alerts.md).
+    Column("reported_on", Date),
+    Column("reported_by", CODE),
     Index("rm_alert_schedule_next", "next_alert_on"),
 )
 
@@ -28,7 +32,7 @@ alerts = Table(
     Column("task_id", ID, nullable=False),
     Column("title", Text, nullable=False),
     Column("unit", CODE, nullable=False),
-    Column("kind", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
     Column("days_left", Integer, nullable=False),
     Column("deadline", Date, nullable=False),
     Column("due_on", Date, nullable=False),

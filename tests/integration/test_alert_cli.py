@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from events.system import System
 from tests import commune
 from tests.commune import HEAD, LEADER
 from tests.scheduler import run_scheduler_until
+from workflow.clock import LOCAL_TZ
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +33,7 @@ def nhiemvu(database_url, monkeypatch):
         assert "Traceback" not in result.output
         return result
 
+    run.database_url = database_url
     return run
 
 
@@ -52,6 +54,17 @@ def test_a_sweep_at_a_given_time_records_the_due_alerts_once(nhiemvu, task):
     feed = nhiemvu("alerts", "inbox", HEAD)
     assert "Sắp đến hạn, còn 7 ngày (hạn 31/03/2025)" in feed.output
     assert "Chưa đọc: 1" in feed.output
+
+
+def test_a_sweep_at_a_future_time_is_refused_without_allow_future(nhiemvu, task):
+    later = (datetime.now(LOCAL_TZ) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    refused = nhiemvu("alerts", "sweep", "--at", later)
+    assert refused.exit_code == 2
+    assert "ở tương lai" in refused.output and "--allow-future" in refused.output
+    with System(nhiemvu.database_url) as store:
+        assert alert_queries.task_alerts(store, task) == []
+    drill = nhiemvu("alerts", "sweep", "--at", later, "--allow-future")
+    assert drill.exit_code == 0, drill.output
 
 
 def test_task_show_lists_the_alerts_among_the_tasks_own_events(nhiemvu, task):
@@ -94,4 +107,5 @@ def test_the_scheduler_command_sweeps_at_start_and_stops_cleanly_on_ctrl_c(
     assert "Bộ hẹn giờ chạy: quét mỗi 0:15:00, thư sáng lúc 07:00, SMTP tắt." in out
     with System(database_url) as store:
         kinds = [a["data"]["kind"] for a in alert_queries.task_alerts(store, task)]
-    assert kinds[:5] == ["approaching", "approaching", "approaching", "due_today", "missed"]
+    # A catch-up long after the deadline: "missed" once and the latest reminder.
+    assert kinds == ["missed", "still_overdue"]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from events.processes.sweep import sweep
 from events.queries import alerts as alert_queries
 from events.readmodels import alert_tables
+from events.system import System
 from tests import commune
 from tests.commune import HEAD, LEADER, MEMBER, OTHER_MEMBER
 from workflow.alerts import AlertInbox
@@ -116,23 +117,85 @@ def test_a_verified_or_cancelled_task_is_never_alerted(commune_store, state):
     assert alert_queries.task_alerts(commune_store, task) == []
 
 
-def test_a_reported_task_is_still_open_and_alerted(commune_store):
+def recipients_of(store, task_id) -> list[list[str]]:
+    return [a["data"]["recipients"] for a in alert_queries.task_alerts(store, task_id)]
+
+
+def test_a_reported_task_reminds_its_verifiers_once_and_never_its_unit(commune_store):
+    task = commune.task_in_state(commune_store.service, "reported")  # reported on 01/03
+    sweep_daily(commune_store, date(2025, 3, 1), date(2025, 4, 10))  # past its deadline
+    assert alerts_of(commune_store, task) == [("awaiting_verification", -3, date(2025, 3, 4))]
+    told = recipients_of(commune_store, task)[0]
+    assert LEADER in told and not {HEAD, MEMBER} & set(told)
+
+
+def test_a_catch_up_says_how_long_the_report_has_waited(commune_store):
     task = commune.task_in_state(commune_store.service, "reported")
-    sweep(commune_store, at=at(commune.DEADLINE))
-    assert [a["data"]["kind"] for a in alert_queries.task_alerts(commune_store, task)] == [
-        "approaching", "approaching", "approaching", "due_today"]
+    sweep(commune_store, at=at(date(2025, 3, 9)))  # nothing ran for eight days
+    assert alerts_of(commune_store, task) == [("awaiting_verification", -8, date(2025, 3, 9))]
+    assert alert_queries.inbox(commune_store, LEADER, limit=5)[0]["summary"].startswith(
+        "Chờ xác nhận 8 ngày")
 
 
-def test_a_sweep_after_two_days_of_downtime_alerts_each_missed_threshold_once(commune_store):
+def test_a_returned_task_is_the_units_again_and_its_next_report_waits_anew(
+        commune_store, clock):
+    svc = commune_store.service
+    task = commune.task_in_state(svc, "reported")
+    sweep_daily(commune_store, date(2025, 3, 1), date(2025, 3, 10))
+    clock.advance(days=9)  # 10/03
+    svc.return_task(LEADER, task, "Thiếu biên bản")
+    sweep_daily(commune_store, date(2025, 3, 10), date(2025, 3, 24))
+    clock.advance(days=15)  # 25/03
+    svc.submit_report(HEAD, task, "Đã bổ sung biên bản")
+    sweep_daily(commune_store, date(2025, 3, 25), date(2025, 4, 5))
+    assert alerts_of(commune_store, task) == [
+        ("awaiting_verification", -3, date(2025, 3, 4)),
+        ("approaching", 7, date(2025, 3, 24)),
+        ("awaiting_verification", -3, date(2025, 3, 28))]
+    assert HEAD in recipients_of(commune_store, task)[1]
+
+
+def test_an_extension_while_a_report_waits_keeps_the_unit_quiet(commune_store, clock):
+    svc = commune_store.service
+    task = assign(commune_store, date(2025, 3, 3))
+    svc.start_task(HEAD, task)
+    svc.submit_report(HEAD, task, "Đã hoàn thành")
+    clock.advance(days=1)
+    svc.extend_deadline(LEADER, task, date(2025, 3, 6), "Chờ họp xét duyệt")
+    sweep_daily(commune_store, date(2025, 3, 2), date(2025, 3, 12))
+    assert alerts_of(commune_store, task) == [("awaiting_verification", -3, date(2025, 3, 4))]
+
+
+@pytest.mark.parametrize(("days", "expected"), [
+    ("0", []), ("1", [("awaiting_verification", -1, date(2025, 3, 2))])])
+def test_the_verification_reminder_follows_its_setting(
+        database_url, clock, monkeypatch, days, expected):
+    monkeypatch.setenv("NHIEMVU_ALERT_VERIFY_AFTER_DAYS", days)
+    with System(database_url, clock=clock) as opened:
+        commune.set_up(opened.service)
+        task = commune.task_in_state(opened.service, "reported")
+        sweep_daily(opened, date(2025, 3, 1), date(2025, 3, 10))
+        assert alerts_of(opened, task) == expected
+
+
+def test_a_sweep_after_two_days_of_downtime_raises_only_the_latest_threshold(commune_store):
     task = assign(commune_store, date(2025, 3, 12))
     sweep(commune_store, at=at(date(2025, 3, 8)))  # 4 days left: "7 days" caught up
     first = sweep(commune_store, at=at(date(2025, 3, 11), hour=8))  # nothing ran 9th, 10th
     again = sweep(commune_store, at=at(date(2025, 3, 11), hour=18))
-    assert (first.raised, again.due, again.raised) == (2, 0, 0)
+    assert (first.raised, again.due, again.raised) == (1, 0, 0)
     assert alerts_of(commune_store, task) == [("approaching", 7, date(2025, 3, 8)),
-                                              ("approaching", 3, date(2025, 3, 11)),
                                               ("approaching", 1, date(2025, 3, 11))]
-    assert len(alert_events(commune_store)) == 3
+    assert len(alert_events(commune_store)) == 2
+
+
+def test_a_sweep_long_after_the_deadline_says_missed_and_the_latest_reminder(commune_store):
+    task = assign(commune_store, date(2025, 3, 12))
+    sweep(commune_store, at=at(date(2025, 3, 20)))
+    again = sweep(commune_store, at=at(date(2025, 3, 20), hour=18))
+    assert alerts_of(commune_store, task) == [("missed", -1, date(2025, 3, 20)),
+                                              ("still_overdue", -7, date(2025, 3, 20))]
+    assert again.raised == 0
 
 
 def test_reassigning_a_task_alerts_its_new_unit(commune_store, clock):

@@ -17,21 +17,24 @@ from workflow.alerts.aggregates import (
 from workflow.alerts.commands import AlertCommands
 from workflow.alerts.rules import (
     APPROACHING,
+    AWAITING_VERIFICATION,
     DUE_TODAY,
     ESCALATED_KINDS,
     MISSED,
     STILL_OVERDUE,
     AlertPolicy,
     Threshold,
+    awaiting_on,
     due_thresholds,
     next_alert_on,
     recipients,
     thresholds,
+    verifiers,
 )
 
 __all__ = [
-    "APPROACHING", "DUE_TODAY", "ESCALATED_KINDS", "MAX_ATTEMPTS", "MISSED", "SCHEDULER",
-    "STILL_OVERDUE", "AlertCommands", "AlertInbox", "AlertPolicy", "DeadlineAlert", "Digest",
-    "Threshold", "alert_id", "digest_id", "due_thresholds", "next_alert_on", "recipients",
-    "retry_delay", "thresholds",
+    "APPROACHING", "AWAITING_VERIFICATION", "DUE_TODAY", "ESCALATED_KINDS", "MAX_ATTEMPTS",
+    "MISSED", "SCHEDULER", "STILL_OVERDUE", "AlertCommands", "AlertInbox", "AlertPolicy",
+    "DeadlineAlert", "Digest", "Threshold", "alert_id", "awaiting_on", "digest_id",
+    "due_thresholds", "next_alert_on", "recipients", "retry_delay", "thresholds", "verifiers",
 ]

@@ -14,12 +14,19 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from workflow.alerts.rules import AWAITING_VERIFICATION
 from workflow.base import NAMESPACE, Record, named_id
 
 SCHEDULER = "scheduler"  # the actor of what the sweep and the mail sender record
 
 
-def alert_id(task_id: UUID | str, kind: str, days_left: int, deadline: date) -> UUID:
+def alert_id(task_id: UUID | str, kind: str, days_left: int, deadline: date,
+             due_on: date | None = None) -> UUID:
+    if kind == AWAITING_VERIFICATION and due_on is not None:
+        # One reminder per report, whatever day a sweep finds it (the days waited are
+        # in the alert, not its identity); a report after a return has a day of its own.
+        return uuid5(NAMESPACE, f"alert:{UUID(str(task_id))}:{kind}:{deadline.isoformat()}:"
+                                f"{due_on.isoformat()}")
     return uuid5(NAMESPACE, f"alert:{UUID(str(task_id))}:{kind}:{days_left}:"
                             f"{deadline.isoformat()}")
 
@@ -33,8 +40,9 @@ class DeadlineAlert(Record):
         TOPIC = "nhiemvu.alerts.DeadlineAlert.Created"
 
     @staticmethod
-    def create_id(task_id: str, kind: str, days_left: int, deadline: date) -> UUID:
-        return alert_id(task_id, kind, days_left, deadline)
+    def create_id(task_id: str, kind: str, days_left: int, deadline: date,
+                  due_on: date | None = None) -> UUID:
+        return alert_id(task_id, kind, days_left, deadline, due_on)
 
     @event("DeadlineAlertRaised", topic="nhiemvu.alerts.DeadlineAlertRaised")
     def __init__(self, *, task_id: str, title: str, unit: str, kind: str, deadline: date,

@@ -14,6 +14,8 @@ from workflow.rules import Role
 
 APPROACHING, DUE_TODAY, MISSED, STILL_OVERDUE = (
     "approaching", "due_today", "missed", "still_overdue")
+# A reported task waits on leadership, not on its unit: its verifiers are reminded.
+AWAITING_VERIFICATION = "awaiting_verification"
 ESCALATED_KINDS = frozenset({MISSED, STILL_OVERDUE})
 
 
@@ -25,6 +27,7 @@ class AlertPolicy:
     due_day: bool = True
     overdue_every_days: int = 3  # 0: "deadline missed" once, no repetition
     mail_from_hour: int = 7  # mail found before this hour waits for the morning digest
+    verify_after_days: int = 3  # 0: a report waiting for verification reminds no one
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> AlertPolicy:
@@ -51,7 +54,8 @@ class AlertPolicy:
         due_day = env.get("NHIEMVU_ALERT_DUE_DAY", "1").strip().lower() not in (
             "0", "no", "off", "false")
         return cls(days, due_day, number("NHIEMVU_ALERT_OVERDUE_EVERY_DAYS", 3, 0, 365),
-                   number("NHIEMVU_ALERT_MAIL_FROM_HOUR", 7, 0, 23))
+                   number("NHIEMVU_ALERT_MAIL_FROM_HOUR", 7, 0, 23),
+                   number("NHIEMVU_ALERT_VERIFY_AFTER_DAYS", 3, 0, 365))
 
 
 @dataclass(frozen=True)
@@ -107,12 +111,30 @@ def due_thresholds(policy: AlertPolicy, deadline: date, start: date,
                    today: date) -> list[Threshold]:
     """What a sweep on ``today`` raises for a task not alerted since ``start``.
 
-    Each fixed threshold crossed while nothing ran is caught up once; of the repeated
-    "still overdue" reminders only the latest is, since older ones would say less.
+    A catch-up after downtime says what is true today, not everything it missed:
+    of the thresholds before the deadline ("N days left", "due today") only the
+    latest crossed, and only while the deadline still lies ahead; "deadline missed"
+    once; of the repeated "still overdue" reminders only the latest.
     """
     due = thresholds(policy, deadline, start, today)
+    ahead = [t for t in due if t.kind in (APPROACHING, DUE_TODAY) and deadline >= today]
+    missed = [t for t in due if t.kind == MISSED]
     repeats = [t for t in due if t.kind == STILL_OVERDUE]
-    return [t for t in due if t.kind != STILL_OVERDUE] + repeats[-1:]
+    return ahead[-1:] + missed + repeats[-1:]
+
+
+def awaiting_on(policy: AlertPolicy, reported_on: date) -> date | None:
+    """The day a report still waiting for verification reminds its verifiers (None: off)."""
+    if not policy.verify_after_days:
+        return None
+    return _shifted(reported_on, policy.verify_after_days)
+
+
+def verifiers(users: Iterable[Mapping[str, Any]], reporter: str | None) -> list[str]:
+    """Usernames who may verify a report: active leaders, never the one who reported it."""
+    return sorted(user["username"] for user in users
+                  if user.get("active", True) and user.get("role") == Role.LEADER
+                  and user["username"] != reporter)
 
 
 def recipients(users: Iterable[Mapping[str, Any]], unit: str, escalated: bool) -> list[str]:
