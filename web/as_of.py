@@ -24,8 +24,8 @@ from workflow.clock import LOCAL_TZ
 from workflow.words import NP_
 
 # The pages that can show the past; elsewhere ``as_of`` is ignored.
-PAGES = frozenset({"dashboard.index", "tasks.index", "tasks.show", "plan.index",
-                   "plan.progress"})
+PAGES = frozenset({"dashboard.index", "home.unit", "tasks.index", "tasks.show",
+                   "plan.index"})
 KEY = storage.PAST_KEY
 FIELD = NP_("field", "Ô “Số liệu tại thời điểm”")
 

@@ -1,13 +1,21 @@
-"""Tổng quan: counts by state and grade, per unit, target progress, due soon, overdue,
-recent activity. Every number links to the filtered task list."""
+"""Tổng quan: the chairman's overview (targets against their ranges, units ranked,
+the trend by month), then counts by state and grade, per unit, due soon, overdue,
+recent activity. Every number links to the filtered task list.
+
+Every query takes ``storage.store()``: of a page of the past (``?as_of=``, see
+web/as_of.py) that is the past, so the overview shows what it showed then.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint
 
 from events import queries
-from web import as_of, hx, reads, storage
+from web import hx, reads, storage
 from web.i18n import lang
+from workflow.bands import band_name as _band_name
 
 bp = Blueprint("dashboard", __name__)
 
@@ -18,19 +26,39 @@ def unit_state(row: dict, state: str) -> int:
     return row["by_state"].get(state, 0)
 
 
-@bp.get("/")
+@bp.app_template_global()
+def band_name(code: str | None) -> str:
+    """A band (workflow/bands.py) in the request's words; a global, not a filter, so
+    Jinja never folds it into a template in the first asker's language."""
+    return _band_name(code, lang())
+
+
+def _with_every_unit(by_unit: list[dict[str, Any]],
+                     units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-unit counts, with a row of zeros for each active unit without tasks."""
+    present = {row["unit"] for row in by_unit}
+    empty = {"by_state": {}, "overdue": 0, "total": 0}
+    missing = [{"unit": u["code"], "unit_name": u["name"], **empty}
+               for u in units if u["active"] and u["code"] not in present]
+    return sorted(by_unit + missing, key=lambda row: row["unit_name"] or row["unit"])
+
+
+@bp.get("/overview")
 def index():
     store = storage.store()
     today = reads.today()
     plan = reads.plan_code()
     content = reads.plan_content(plan)
-    # Of the past, the target bars come with the page (web/as_of.py).
-    past_progress = ({row["code"]: row for row in queries.target_progress(store, plan, today)}
-                     if content and as_of.past() else {})
+    targets = queries.target_progress(store, plan, today) if content else []
+    counts = queries.counts(store, today=today)
+    counts["by_unit"] = _with_every_unit(counts["by_unit"], queries.units(store))
+    year = queries.plan_year(store, plan, today)
     return hx.page(
         "dashboard/index.html", "dashboard",
-        counts=queries.counts(store, today=today),
+        counts=counts,
         due_soon=queries.due_soon(store, today=today, limit=10),
         overdue=queries.overdue(store, today=today, limit=10),
         recent=queries.audit_log(store, limit=10, locale=lang()).rows,
-        plan=content, past_progress=past_progress, today=today)
+        plan=content, today=today,
+        targets=targets, ranking=queries.unit_ranking(store, today),
+        trend=queries.monthly_trend(store, plan, year) if plan else [], year=year)

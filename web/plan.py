@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, request
 
 from events import queries
 from web import hx, reads, storage
@@ -23,12 +23,3 @@ def index():
     return hx.page("plan/index.html", "plan", plans=plans, plan=content,
                    progress_by_code=progress)
 
-
-@bp.get("/progress")
-def progress():
-    """The dashboard's target bars, alone (an htmx fragment, also a valid plain page)."""
-    code = reads.plan_code()
-    content = reads.plan_content(code)
-    by_code = {row["code"]: row for row in queries.target_progress(storage.store(), code)} \
-        if content else {}
-    return render_template("plan/_progress.html", plan=content, progress_by_code=by_code)

@@ -7,8 +7,9 @@ none replays the log. They read the tables of ``events.readmodels`` and nothing 
 Modules: ``tasks`` (the board, counts, task ids), ``progress`` (targets, pillars,
 units), ``organisation`` (units, users, plans), ``audit`` (the audit log, a task's
 history), ``alerts`` (feeds, outbox), ``grading`` (the four government grades in
-SQL), ``reading`` (times and values read back). The names below are the ones the
-interfaces use most, so ``from events import queries`` is one door.
+SQL), ``trend`` (tasks due and completed per month), ``reading`` (times and
+values read back). The names below are the ones the interfaces use most, so
+``from events import queries`` is one door.
 
 May import: ``events.readmodels``, ``events.log`` (the stored rows and the seal's
 arithmetic, for ``seal``), ``workflow``. Never ``events.system`` at run time
@@ -17,11 +18,13 @@ arithmetic, for ``seal``), ``workflow``. Never ``events.system`` at run time
 
 from events.queries.audit import AuditPage, audit_log, task_history
 from events.queries.organisation import default_plan_code, plans, units, users
-from events.queries.progress import pillar_progress, target_progress, unit_progress
+from events.queries.progress import pillar_progress, target_progress, unit_progress, unit_ranking
 from events.queries.tasks import BoardPage, board, counts, due_soon, overdue, resolve_task_id
+from events.queries.trend import monthly_trend, plan_year
 
 __all__ = [
     "AuditPage", "BoardPage", "audit_log", "board", "counts", "default_plan_code",
-    "due_soon", "overdue", "pillar_progress", "plans", "resolve_task_id",
-    "target_progress", "task_history", "unit_progress", "units", "users",
+    "due_soon", "monthly_trend", "overdue", "pillar_progress", "plan_year", "plans",
+    "resolve_task_id",
+    "target_progress", "task_history", "unit_progress", "unit_ranking", "units", "users",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from sqlalchemy import func, literal, select
 
@@ -18,7 +19,7 @@ from events.queries.reading import aware, today_of, value
 from events.readmodels import tables
 from workflow.bands import band
 from workflow.grades import GRADES
-from workflow.rules import STATES
+from workflow.rules import OPEN_STATES, STATES
 
 if TYPE_CHECKING:
     from events.system import System
@@ -72,18 +73,19 @@ def _tally(store: System, key: str, today: date, plan: str | None) -> dict[Any, 
 
 def _latest(store: System, plan: str, codes: list[str], value_column: Any,
             at_column: Any) -> dict[str, Any]:
-    """Per target, the value of the latest report (or verification) that carried one."""
+    """Per target, the value of the latest report (or verification) that carried one,
+    with the task it came from: ``(value, at, task id, task title)``."""
     found = {}
     with store.engine.connect() as conn:
         # One indexed lookup per target (a plan has about a dozen), not a sort of all tasks.
         for code in codes:
-            row = conn.execute(select(value_column, at_column)
+            row = conn.execute(select(value_column, at_column, T.c.id, T.c.title)
                                .where(T.c.plan == plan, T.c.target == code,
                                       # Not NULL: PostgreSQL sorts NULLs first.
                                       at_column.is_not(None), value_column.is_not(None))
                                .order_by(at_column.desc(), T.c.id.desc()).limit(1)).first()
             if row is not None:
-                found[code] = (value(row[0]), aware(row[1]))
+                found[code] = (value(row[0]), aware(row[1]), str(UUID(row[2])), row[3])
     return found
 
 
@@ -110,8 +112,14 @@ def target_progress(store: System, plan: str | None = None,
     result = []
     for t in targets:
         low, high = Decimal(t.min), Decimal(t.max)
-        latest_verified, verified_at = verified.get(t.code, (None, None))
-        latest_reported, reported_at = reported.get(t.code, (None, None))
+        latest_verified, verified_at, verified_task, verified_title = \
+            verified.get(t.code, (None, None, None, None))
+        latest_reported, reported_at, reported_task, reported_title = \
+            reported.get(t.code, (None, None, None, None))
+        tally = tallies.get(t.code, _empty())
+        # The measured value (docs/read-models.md, "Target figures"): the latest
+        # verified one, else the latest reported one, said to be unverified.
+        is_verified = latest_verified is not None
         result.append({
             "plan": plan, "code": t.code, "number": t.number, "pillar": t.pillar,
             "text": t.text, "range": t.range, "min": low, "max": high, "unit": t.unit,
@@ -119,7 +127,15 @@ def target_progress(store: System, plan: str | None = None,
             "latest_reported_value": latest_reported, "reported_at": reported_at,
             "band": band(latest_verified, low, high),
             "reported_band": band(latest_reported, low, high),
-            **tallies.get(t.code, _empty()),
+            "measured": latest_verified if is_verified else latest_reported,
+            "measured_verified": is_verified,
+            "measured_at": verified_at if is_verified else reported_at,
+            "source_task": verified_task if is_verified else reported_task,
+            "source_title": verified_title if is_verified else reported_title,
+            "measured_band": band(latest_verified if is_verified else latest_reported,
+                                  low, high),
+            "open_tasks": sum(tally["by_state"][s.value] for s in OPEN_STATES),
+            **tally,
         })
     return result
 
@@ -168,3 +184,29 @@ def unit_progress(store: System, plan: str | None = None,
         names = dict(conn.execute(select(U.c.code, U.c.name)).tuples().all())
     return [{"unit": code, "unit_name": names.get(code, code), **tallies[code]}
             for code in sorted(tallies)]
+
+
+def unit_ranking(store: System, today: date | None = None) -> list[dict[str, Any]]:
+    """Every active unit (those without tasks too), most overdue tasks first, then the
+    lowest on-time rate: verified on time / verified (``done_on_time`` over
+    ``done_on_time`` + ``done_late``; None while none is verified, ranked after)."""
+    today = today_of(store, today)
+    tallies = _tally(store, "unit", today, None)
+    U = tables.units
+    with store.engine.connect() as conn:
+        found = conn.execute(select(U.c.code, U.c.name).where(U.c.active.is_(True))).all()
+    result = []
+    for code, name in found:
+        tally = tallies.get(code, _empty())
+        on_time, late = tally["by_grade"]["done_on_time"], tally["by_grade"]["done_late"]
+        finished = on_time + late
+        result.append({
+            "unit": code, "unit_name": name, "total": tally["total"],
+            "overdue": tally["by_grade"]["open_overdue"], "finished": finished,
+            "on_time": on_time,
+            "on_time_rate": (Decimal(on_time * 100) / finished).quantize(Decimal("0.1"))
+            if finished else None,
+        })
+    result.sort(key=lambda r: (-r["overdue"], r["on_time_rate"] is None,
+                               r["on_time_rate"] or 0, r["unit_name"]))
+    return result

@@ -31,8 +31,8 @@ def test_the_dashboard_as_of_an_instant_shows_its_numbers_and_says_so(
     then = _instant_after_assigning(clock)
     _later(app, seeded, clock, task_id)
     browser = as_role("lanhdao")
-    now = browser.get("/")
-    past = browser.get("/", query_string={"as_of": then})
+    now = browser.get("/overview")
+    past = browser.get("/overview", query_string={"as_of": then})
     assert past.status_code == 200
     assert "as-of-banner" in past.text and "as-of-banner" not in now.text
     assert "Số liệu tại thời điểm" in past.text
@@ -73,15 +73,9 @@ def test_a_task_not_yet_assigned_at_the_instant_is_not_found(as_role, task_id):
     ("2100-01-01T00:00", "chưa tới"),
 ])
 def test_an_instant_that_cannot_be_used_is_a_clear_400(as_role, task_id, value, words):
-    page = as_role("lanhdao").get("/", query_string={"as_of": value})
+    page = as_role("lanhdao").get("/overview", query_string={"as_of": value})
     assert page.status_code == 400
     assert words in page.text
-
-
-def test_the_plan_progress_as_of_an_instant_before_the_plan_is_empty(as_role, task_id):
-    page = as_role("lanhdao").get("/plan/progress", query_string={"as_of": BEFORE})
-    assert page.status_code == 200
-    assert "CT02" not in page.text
 
 
 def test_the_plan_page_as_of_an_instant_before_the_plan_has_none(as_role, task_id):
