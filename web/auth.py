@@ -90,7 +90,7 @@ def login():
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(SignedIn(user, sessions.issue(user)))
             return hx.redirect_after_post(
-                target if is_local_path(target) else url_for("dashboard.index"))
+                target if is_local_path(target) else url_for("home.root"))
         error = gettext("Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa.")
     return hx.page("auth/login.html", status=401 if error else 200, error=error,
                    username=username)

@@ -17,8 +17,10 @@ from workflow import validate
 from workflow.errors import DomainError
 from workflow.words import Msg, lazy
 
-# The task list's cursor: the last row's deadline and id (events.queries.tasks.board).
+# The task list's cursors (events.queries.tasks.board): a row's deadline and id, or
+# for the list by last activity "a", its microseconds since 1970 and id.
 _BOARD_CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.[0-9a-f]{32}")
+_ACTIVITY_CURSOR = re.compile(r"a[0-9]{1,17}\.[0-9a-f]{32}")
 
 
 def position(value: str | None) -> int | None:
@@ -42,11 +44,16 @@ def day(value: str | None, field: Msg) -> date | None:
     return validate.day(found, field)
 
 
-def board_cursor(value: str | None) -> str | None:
-    """The task list's ``after``: as the previous page made it, or refused."""
+def board_cursor(value: str | None, sort: str = "deadline") -> str | None:
+    """The task list's ``after`` or ``before``: as a page of the list in this ``sort``
+    made it, or refused."""
     text = (value or "").strip()
     if not text:
         return None
+    if sort == "activity":
+        if not _ACTIVITY_CURSOR.fullmatch(text):
+            raise DomainError("invalid_cursor")
+        return text
     found = _BOARD_CURSOR.fullmatch(text)
     if not found:
         raise DomainError("invalid_cursor")

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from events import queries
 from events.queries import alerts as alert_queries
 from events.queries.as_of import Past, version_at
+from events.queries.board_cursor import SORTS
 from web import params, storage
 from workflow.base import named_id
 from workflow.clock import LOCAL_TZ
@@ -24,7 +25,7 @@ from workflow.rules import STATES
 from workflow.words import NP_
 
 FILTER_KEYS = ("q", "state", "unit", "pillar", "grade", "target", "deadline_from",
-               "deadline_to", "overdue")
+               "deadline_to", "overdue", "returned", "sort")
 
 
 def _cached(key: str, compute):
@@ -160,13 +161,19 @@ def board_filters(args: MultiDict) -> dict[str, Any]:
     filters["deadline_from"] = params.day(raw["deadline_from"], NP_("field", "Ô “Hạn từ ngày”"))
     filters["deadline_to"] = params.day(raw["deadline_to"], NP_("field", "Ô “Hạn đến ngày”"))
     filters["overdue"] = raw["overdue"] in ("1", "true", "on")
+    filters["returned"] = raw["returned"] in ("1", "true", "on")
+    # The default sort stays out of the URL; an unknown one is the default.
+    filters["sort"] = raw["sort"] if raw["sort"] in SORTS and raw["sort"] != SORTS[0] else None
     return filters
 
 
-def board(filters: dict[str, Any], after: str | None = None):
-    """One page of the task list; ``after`` as read by ``params.board_cursor``."""
-    return queries.board(storage.store(), **filters, after=after,
-                         limit=current_app.config["PAGE_SIZE"])
+def board(filters: dict[str, Any], after: str | None = None, before: str | None = None,
+          limit: int | None = None):
+    """One page of the task list, with its total; ``after`` / ``before`` as read by
+    ``params.board_cursor``."""
+    found = {**filters, "sort": filters.get("sort") or SORTS[0]}
+    return queries.board(storage.store(), **found, after=after, before=before,
+                         limit=limit or current_app.config["PAGE_SIZE"])
 
 
 def filter_choices() -> dict[str, Any]:

@@ -11,7 +11,7 @@ from web import auth, hx, params, reads, storage, task_page
 from web.errors import DAMAGED_CODES, form_status
 from web.evidence import path_of
 from web.i18n import error_text
-from web.task_actions import COMMANDS, DONE, FormError, expected_version
+from web.task_actions import ALREADY_DONE, COMMANDS, DONE, FormError, already_done, expected_version
 from workflow.errors import DomainError
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -27,12 +27,14 @@ def _tasks_url() -> dict[str, str]:
 @bp.get("/")
 def index():
     filters = reads.board_filters(request.args)
-    after = params.board_cursor(request.args.get("after"))
-    board = reads.board(filters, after=after)
+    sort = filters["sort"] or "deadline"
+    after = params.board_cursor(request.args.get("after"), sort)
+    before = None if after else params.board_cursor(request.args.get("before"), sort)
+    board = reads.board(filters, after=after, before=before)
     response = hx.page("tasks/list.html", "results", filters=filters, board=board,
                        choices=reads.filter_choices())
-    return hx.push_url(response, url_for("tasks.index",
-                                         **reads.filter_args(filters, after=after)))
+    return hx.push_url(response, url_for("tasks.index", **reads.filter_args(
+        filters, after=after, before=before)))
 
 
 @bp.get("/<uuid:task_id>")
@@ -53,16 +55,24 @@ def act(task_id: UUID, action: str):
         if isinstance(error, DomainError) and (error.code == "unknown_task"
                                                or error.code in DAMAGED_CODES):
             raise
+        if (isinstance(error, DomainError) and error.code == "concurrent_change"
+                and already_done(svc, auth.actor(), task_id, action,
+                                 expected_version(request.form))):
+            return _done(task_id, str(ALREADY_DONE))
         message = error_text(error) if isinstance(error, DomainError) else str(error)
         status = form_status(error) if isinstance(error, DomainError) else 422
         # The panel is rebuilt from the task as it is now, keeping what was typed.
         context = task_page.context(task_id, error=message, error_action=action,
                                     values=request.form)
         return hx.page("tasks/task.html", "task_panel", status=status, **context)
+    return _done(task_id, str(DONE[action]))
+
+
+def _done(task_id: UUID, message: str):
     if hx.wants_fragment():
         return hx.page("tasks/task.html", "task_panel",
-                       **task_page.context(task_id, notice=str(DONE[action])))
-    flash(str(DONE[action]))
+                       **task_page.context(task_id, notice=message))
+    flash(message)
     return hx.redirect_after_post(url_for("tasks.show", task_id=task_id))
 
 

@@ -115,7 +115,7 @@ def _overdue(past: Past, today: Any) -> list[dict[str, Any]]:
     result, after = [], None
     while True:
         page = board(past, grade=Grade.OPEN_OVERDUE.value, today=today, limit=_PAGE,
-                     after=after)
+                     after=after, with_total=False)
         for row in page.rows:
             reported = row["state"] == State.REPORTED.value and row["reported_at"]
             until = row["reported_at"].astimezone(LOCAL_TZ).date() if reported else today

@@ -13,15 +13,16 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from events.queries.board_cursor import SORTS, beyond, cursor_key, cursor_of, order
 from events.queries.grading import grade_of, has_grade, is_due_within, is_overdue
 from events.queries.reading import aware, ids_by_prefix, today_of, value
 from events.readmodels import tables
 from events.readmodels.searchable import search_words
 from workflow.errors import DomainError
 from workflow.grades import GRADES
-from workflow.rules import STATES
+from workflow.rules import STATES, State
 
 if TYPE_CHECKING:
     from events.system import System
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 T = tables.tasks
 UNIT = tables.units
-_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([0-9a-f]{32})$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
@@ -37,6 +37,10 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 class BoardPage:
     rows: list[dict[str, Any]] = field(default_factory=list)
     next_cursor: str | None = None
+    prev_cursor: str | None = None
+    total: int | None = None
+    sort: str = "deadline"
+    start: int = 1  # the first row's place in the whole list, from 1
 
 
 def _board_select(today: date) -> Select[Any]:
@@ -60,6 +64,7 @@ def _row(found: Any) -> dict[str, Any]:
         "verified_value": value(r["verified_value"]),
         "cancelled_at": aware(r["cancelled_at"]),
         "last_activity": aware(r["last_activity"]), "version": r["version"],
+        "returned": r["state"] == State.IN_PROGRESS.value and (r["returns"] or 0) > 0,
     }
 
 
@@ -76,17 +81,27 @@ def _like(word: str) -> str:
 def board(store: System, *, state: str | Iterable[str] | None = None, unit: str | None = None,
           pillar: str | None = None, grade: str | None = None, target: str | None = None,
           deadline_from: date | None = None, deadline_to: date | None = None,
-          overdue: bool = False, q: str | None = None, limit: int = 50,
-          after: str | None = None, today: date | None = None) -> BoardPage:
-    """One page of the task board, by deadline then id; filters combine with AND.
+          overdue: bool = False, returned: bool = False, q: str | None = None,
+          limit: int = 50, after: str | None = None, before: str | None = None,
+          sort: str = "deadline", with_total: bool = True,
+          today: date | None = None) -> BoardPage:
+    """One page of the task board; filters combine with AND.
 
-    ``q`` matches every word of the query in the title or description, ignoring case
-    and Vietnamese diacritics. ``after`` is the previous page's ``next_cursor``.
+    ``sort`` is ``deadline`` (deadline then id, the default) or ``activity`` (last
+    activity newest first). ``q`` matches every word of the query in the title or
+    description, ignoring case and Vietnamese diacritics. ``after`` is a page's
+    ``next_cursor``, ``before`` its ``prev_cursor``; a cursor that does not fit the
+    sort is ignored (the first page). ``total`` counts the whole filtered set
+    (``with_total=False`` skips that count).
     """
     today = today_of(store, today)
+    sort = sort if sort in SORTS else "deadline"
     where: list[ColumnElement[bool]] = []
     if state:
         where.append(_one_or_many(T.c.state, state))
+    if returned:
+        # rm_task_by_state narrows to the state; the return count filters what is left.
+        where.extend((T.c.state == State.IN_PROGRESS.value, T.c.returns > 0))
     if unit:
         where.append(T.c.unit == unit)
     if pillar:
@@ -103,38 +118,65 @@ def board(store: System, *, state: str | Iterable[str] | None = None, unit: str 
         where.append(T.c.deadline <= deadline_to)
     for word in search_words(q):
         where.append(T.c.search_key.like(_like(word), escape="\\"))
-    cursor = _CURSOR.match(after or "")
-    if cursor:
-        where.append(tuple_(T.c.deadline, T.c.id)
-                     > tuple_(date.fromisoformat(cursor.group(1)), cursor.group(2)))
-    return _page(store, _board_select(today).where(*where), limit)
+    backwards = bool(before) and not after
+    key = cursor_key(store, sort, before if backwards else after)
+    paged = [*where, beyond(sort, key, backwards)] if key is not None else where
+    page = _page(store, _board_select(today).where(*paged), limit, sort, backwards,
+                 from_cursor=key is not None)
+    if with_total:
+        page.total = _count(store, where)
+        # Where the page starts in the whole list ("51–100 of 123"): what lies before it.
+        first = cursor_key(store, sort, page.prev_cursor)
+        if first is not None:
+            page.start = _count(store, [*where, beyond(sort, first, True)]) + 1
+    return page
 
 
-def _page(store: System, query: Select[Any], limit: int) -> BoardPage:
-    limit = max(1, min(int(limit), 500))
-    query = query.order_by(T.c.deadline, T.c.id).limit(limit + 1)
+def _count(store: System, where: list[ColumnElement[bool]]) -> int:
     with store.engine.connect() as conn:
-        found = conn.execute(query).all()
-    rows = [_row(r) for r in found[:limit]]
-    cursor = None
-    if len(found) > limit:
-        last = found[limit - 1]._mapping
-        cursor = f"{last['deadline'].isoformat()}.{last['id']}"
-    return BoardPage(rows, cursor)
+        return int(conn.execute(select(func.count()).select_from(T).where(*where)).scalar()
+                   or 0)
+
+
+def _page(store: System, query: Select[Any], limit: int, sort: str = "deadline",
+          backwards: bool = False, from_cursor: bool = False) -> BoardPage:
+    limit = max(1, min(int(limit), 500))
+    first, second = order(sort)
+    ahead = (sort == "deadline") != backwards
+    query = query.order_by(*((first, second) if ahead else (first.desc(), second.desc())))
+    with store.engine.connect() as conn:
+        found = conn.execute(query.limit(limit + 1)).all()
+    more = len(found) > limit  # one more row in the direction read
+    found = found[:limit]
+    if backwards:
+        found.reverse()
+    page = BoardPage([_row(r) for r in found], sort=sort)
+    if found:
+        # A page reached through a cursor has its neighbour on the side it came from.
+        if more if not backwards else from_cursor:
+            page.next_cursor = cursor_of(found[-1]._mapping, sort)
+        if more if backwards else from_cursor:
+            page.prev_cursor = cursor_of(found[0]._mapping, sort)
+    return page
 
 
 def due_soon(store: System, days: int = 7, today: date | None = None,
-             limit: int = 20) -> list[dict[str, Any]]:
-    """Open tasks not yet overdue whose deadline falls within ``days`` days (today too)."""
+             limit: int = 20, unit: str | None = None) -> list[dict[str, Any]]:
+    """Open tasks not yet overdue whose deadline falls within ``days`` days (today too);
+    of one unit when ``unit`` is given."""
     today = today_of(store, today)
     last_day = today + timedelta(days=max(days, 1) - 1)
-    return _page(store, _board_select(today).where(is_due_within(today, last_day)), limit).rows
+    where = [is_due_within(today, last_day), *([T.c.unit == unit] if unit else [])]
+    return _page(store, _board_select(today).where(*where), limit).rows
 
 
-def overdue(store: System, today: date | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """Open tasks past their deadline, the longest overdue first."""
+def overdue(store: System, today: date | None = None, limit: int = 20,
+            unit: str | None = None) -> list[dict[str, Any]]:
+    """Open tasks past their deadline, the longest overdue first; of one unit when
+    ``unit`` is given."""
     today = today_of(store, today)
-    return _page(store, _board_select(today).where(is_overdue(today)), limit).rows
+    where = [is_overdue(today), *([T.c.unit == unit] if unit else [])]
+    return _page(store, _board_select(today).where(*where), limit).rows
 
 
 def counts(store: System, *, today: date | None = None, days: int = 7) -> dict[str, Any]:

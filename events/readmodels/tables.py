@@ -153,6 +153,8 @@ tasks = Table(
     Index("rm_task_by_unit", "unit", "deadline", "id"),
     Index("rm_task_by_pillar", "pillar", "deadline", "id"),
     Index("rm_task_by_target", "target", "deadline", "id"),
+    # The list by last activity, newest first (a store made before it gains it on opening).
+    Index("rm_task_by_activity", "last_activity", "id"),
     # The latest reported / verified value per target.
     Index("rm_task_by_reported", "plan", "target", "reported_at", "id"),
     Index("rm_task_by_verified", "plan", "target", "verified_at", "id"),
