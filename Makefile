@@ -12,7 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# axe-core for the accessibility tests, where npm exists (without it they skip, except in CI).
 install: $(STAMP)
+	@if command -v npm >/dev/null; then npm install --no-audit --no-fund --silent; fi
 
 # Demo accounts all get this password (a local demo only: never on a real store).
 DEMO_PASSWORD ?= thanhhuong2025
@@ -24,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/nhiemvu init
 	$(BIN)/nhiemvu demo --if-empty --password '$(DEMO_PASSWORD)'
 	$(BIN)/nhiemvu user list
-	@echo "Demo password for every account above: $(DEMO_PASSWORD)"
+	@echo "Mật khẩu của mọi tài khoản mẫu: $(DEMO_PASSWORD)"
 	$(BIN)/nhiemvu serve --host $(HOST) --port $(PORT)
 
 # The whole suite: SQLite and PostgreSQL (127.0.0.1:5432, trust auth, database `test`),

@@ -188,7 +188,8 @@ def user_list(as_json: bool) -> None:
         return
     click.echo(table([_("Tên đăng nhập"), _("Họ tên"), _("Vai trò"), _("Đơn vị"),
                       _("Hoạt động")],
-                     [(r["username"], r.get("display_name", ""), r["role"],
+                     [(r["username"], r.get("display_name", ""),
+                       translate(role_name(r["role"])),
                        r.get("unit") or "-",
                        _("có") if r.get("active", True) else _("không"))
                       for r in rows]))

@@ -48,16 +48,13 @@ def demo_cmd(password: str | None, if_empty: bool) -> None:
     click.echo(_("Đã tạo dữ liệu mẫu: %(units)s đơn vị, %(users)s người dùng, kế hoạch mẫu "
                  "và %(tasks)s nhiệm vụ.", units=len(demo.UNITS), users=len(users),
                  tasks=len(demo.TASKS)))
-    headers = [_("Tên đăng nhập"), _("Vai trò"), _("Đơn vị")]
-    if password is None:
-        headers.append(_("Mật khẩu (chỉ hiện lần này)"))
-    rows = []
-    for user in users:
-        role = translate(role_name(user.role))
-        row = [user.username, role, user.unit or "-"]
-        if password is None:
-            row.append(user.password)
-        rows.append(row)
+    if password is not None:
+        # The caller chose the password and `nhiemvu user list` lists the accounts
+        # (`make run` prints them that way on every start): one list, not two.
+        return
+    headers = [_("Tên đăng nhập"), _("Vai trò"), _("Đơn vị"), _("Mật khẩu (chỉ hiện lần này)")]
+    rows = [[user.username, translate(role_name(user.role)), user.unit or "-", user.password]
+            for user in users]
     click.echo(table(headers, rows))
 
 

@@ -36,9 +36,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # ``assign`` adds the assign form's routes to ``tasks.bp``: imported here, before
     # the blueprint is registered, so neither module imports the other back.
-    from web import admin, alerts, assign, audit, auth, dashboard, plan, reports, tasks  # noqa: F401
+    from web import admin, alerts, assign, audit, auth, dashboard, home, plan, reports, tasks  # noqa: F401
 
-    for blueprint in (auth.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, reports.bp,
+    for blueprint in (auth.bp, home.bp, dashboard.bp, tasks.bp, plan.bp, audit.bp, reports.bp,
                       alerts.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app

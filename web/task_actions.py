@@ -79,25 +79,31 @@ def _start(svc, who, task_id, form, files, version):
     svc.start_task(who, task_id, expected_version=version)
 
 
-def _note(svc, who, task_id, form, files, version):
-    svc.note_progress(who, task_id, form.get("text", ""), optional(form.get("percent")),
-                      optional(form.get("value")), expected_version=version)
-
-
-def _report(svc, who, task_id, form, files, version):
+def _with_evidence(form, files, record: Callable[[list[Evidence]], None]) -> None:
+    """Stage the uploaded files and typed links, then ``record`` them with the event."""
     uploads = files.getlist("evidence")
     links = [line.strip() for line in form.get("links", "").splitlines() if line.strip()]
     try:
-        # The files are kept only if the report is recorded (events.log.evidence_files).
+        # The files are kept only if the event is recorded (events.log.evidence_files).
         with evidence.files().staging() as batch:
-            items = evidence.stage(batch, uploads) + [Evidence.link(u) for u in links]
-            svc.submit_report(who, task_id, form.get("summary", ""),
-                              optional(form.get("value")), items, expected_version=version)
+            record(evidence.stage(batch, uploads) + [Evidence.link(u) for u in links])
     except evidence.EvidenceError as error:
         raise FormError(str(error)) from None
     finally:
         for upload in uploads:  # large uploads spill to temporary files; free them now
             upload.close()
+
+
+def _note(svc, who, task_id, form, files, version):
+    _with_evidence(form, files, lambda items: svc.note_progress(
+        who, task_id, form.get("text", ""), optional(form.get("percent")),
+        optional(form.get("value")), expected_version=version, evidence=items))
+
+
+def _report(svc, who, task_id, form, files, version):
+    _with_evidence(form, files, lambda items: svc.submit_report(
+        who, task_id, form.get("summary", ""), optional(form.get("value")), items,
+        expected_version=version))
 
 
 def _verify(svc, who, task_id, form, files, version):
@@ -115,12 +121,36 @@ def _extend(svc, who, task_id, form, files, version):
 
 
 def _reassign(svc, who, task_id, form, files, version):
+    if not form.get("unit", "").strip():  # the placeholder: nothing was chosen
+        raise FormError(gettext("Hãy chọn đơn vị sẽ nhận nhiệm vụ."))
     svc.reassign_task(who, task_id, form.get("unit", "").strip().upper(),
                       form.get("reason", ""), expected_version=version)
 
 
 def _cancel(svc, who, task_id, form, files, version):
     svc.cancel_task(who, task_id, form.get("reason", ""), expected_version=version)
+
+
+ALREADY_DONE = lazy_gettext("Bạn đã gửi thao tác này rồi.")
+
+# The event each action records: how a repeat of one's own action is recognised.
+RECORDS = {
+    "start": "WorkStarted", "note": "ProgressNoted", "report": "ReportSubmitted",
+    "verify": "ReportVerified", "return": "ReportReturned", "extend": "DeadlineExtended",
+    "reassign": "TaskReassigned", "cancel": "TaskCancelled",
+}
+
+
+def already_done(svc: Workflow, who: Actor, task_id: UUID, action: str,
+                 version: int | None) -> bool:
+    """True when a form stale at ``version`` is this person's own repeat: every event
+    since ``version`` is theirs and the latest is the one ``action`` records (a double
+    submit), not a change by someone else."""
+    if version is None:
+        return False
+    newer = svc.history(task_id)[version:]
+    return (bool(newer) and all(event.actor == who.username for event in newer)
+            and type(newer[-1]).__name__ == RECORDS.get(action))
 
 
 COMMANDS: dict[str, Command] = {

@@ -28,6 +28,7 @@ def context(task_id: UUID, *, error: str | None = None, error_action: str | None
         entries = timeline.with_alerts(entries, alerts, reads.task_positions(task_id),
                                        reads.person_name)
     extensions = [e for e in entries if e.kind == "DeadlineExtended"]
+    returned = returned_notice(task, events)
     found = audit.damage()
     # Told to every viewer: the page must not vouch for a record the seal disowns.
     damaged = found if found is not None and found["record"] == task_id.hex else None
@@ -45,6 +46,31 @@ def context(task_id: UUID, *, error: str | None = None, error_action: str | None
         "error_action": error_action,
         "values": values if values is not None else ImmutableMultiDict(),
         "notice": notice,
+        "returned": returned,
+        "returned_value": last_reported_value(events) if returned else None,
         "damaged": damaged is not None,
         "damaged_at": damaged["damaged_position"] if damaged else None,
     }
+
+
+def returned_notice(task: Any, events: list[Any]) -> dict[str, Any] | None:
+    """While a returned task is back in progress (no report since the return): the
+    return's reason, who returned it (display name) and when; otherwise None."""
+    if task.state != "in_progress":
+        return None
+    for event in reversed(events):
+        kind = type(event).__name__
+        if kind == "ReportSubmitted":
+            return None  # reported again since: the return is answered
+        if kind == "ReportReturned":
+            return {"reason": event.reason, "by": reads.person_name(event.actor),
+                    "at": event.timestamp}
+    return None
+
+
+def last_reported_value(events: list[Any]) -> Any:
+    """The measured value of the latest report (the one returned), or None."""
+    for event in reversed(events):
+        if type(event).__name__ == "ReportSubmitted":
+            return event.value
+    return None

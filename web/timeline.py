@@ -57,6 +57,7 @@ def _describe(entry: Entry, event: Any, unit: Callable[[str], str]) -> None:
             entry.details.append((gettext("Tỷ lệ hoàn thành"), f"{event.percent}%"))
         if event.value is not None:
             entry.details.append((gettext("Giá trị đo được"), number(event.value)))
+        entry.evidence = list(event.evidence or [])
     elif kind == "ReportSubmitted":
         entry.details.append((gettext("Tóm tắt"), event.summary))
         if event.value is not None:

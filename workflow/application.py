@@ -233,9 +233,10 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands,
 
     def note_progress(self, actor: str | Actor, task_id: UUID | str, text: str,
                       percent: int | str | None = None, value: Decimal | str | None = None,
-                      expected_version: int | None = None) -> None:
+                      expected_version: int | None = None,
+                      evidence: list[dict[str, Any]] | None = None) -> None:
         with self._changing(actor, task_id, expected_version) as (who, task):
-            task.note_progress(who, text, percent, value)
+            task.note_progress(who, text, percent, value, evidence)
 
     def submit_report(self, actor: str | Actor, task_id: UUID | str, summary: str,
                       value: Decimal | str | None = None,

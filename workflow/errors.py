@@ -40,6 +40,9 @@ MESSAGES: dict[str, Msg] = {
     "text_required": N_("Cần nhập %(field)s."),
     "text_too_long": N_("%(field)s quá dài (tối đa %(limit)s ký tự)."),
     "deadline_in_past": N_("Hạn mới (%(deadline)s) không được trước hôm nay (%(today)s)."),
+    # The assign form's own field: "Hạn mới" is the extend form's (issue 13).
+    "due_date_in_past": N_(
+        "Hạn hoàn thành (%(deadline)s) không được trước hôm nay (%(today)s)."),
     "deadline_unchanged": N_("Hạn mới trùng với hạn hiện tại (%(deadline)s)."),
     "deadline_not_later": N_(
         "Gia hạn phải lùi hạn về sau: hạn mới (%(deadline)s) trước hạn hiện tại (%(current)s)."),

@@ -60,7 +60,7 @@ class Task(Record):
         today = clock.local_today()
         validate.deadline(deadline, today, horizon_years)
         if deadline < today:
-            raise DomainError("deadline_in_past", deadline=_dmy(deadline), today=_dmy(today))
+            raise DomainError("due_date_in_past", deadline=_dmy(deadline), today=_dmy(today))
         return cls(actor=actor.username, title=title, description=description, unit=unit,
                    plan=plan, target=target, deadline=deadline)
 
@@ -80,13 +80,16 @@ class Task(Record):
         self._started(actor=actor.username)
 
     def note_progress(self, actor: Actor, text: str, percent: int | str | None = None,
-                      value: Decimal | str | None = None) -> None:
+                      value: Decimal | str | None = None,
+                      evidence: Iterable[Evidence | Mapping[str, Any]] | None = None) -> None:
+        """Note progress; ``evidence`` as for a report (files, links), none by default."""
         self.check(actor, "note")
         value = validate.measured_value(value)
         if value is not None and self.target is None:
             raise DomainError("value_without_target")
         self._progress_noted(actor=actor.username, text=validate.text(text, "text"),
-                             percent=validate.percent(percent), value=value)
+                             percent=validate.percent(percent), value=value,
+                             evidence=[item.as_dict() for item in evidence_list(evidence)])
 
     def submit_report(self, actor: Actor, summary: str, value: Decimal | str | None = None,
                       evidence: Iterable[Evidence | Mapping[str, Any]] | None = None) -> None:
@@ -148,9 +151,24 @@ class Task(Record):
     def _started(self, actor: str) -> None:
         self._enter("start")
 
-    @event("ProgressNoted", topic="nhiemvu.task.ProgressNoted")
+    class ProgressNoted(Record.Event):
+        """Version 2 carries ``evidence`` (the report's shape); version 1 had none."""
+
+        TOPIC = "nhiemvu.task.ProgressNoted"  # the stored topic, unchanged
+        class_version = 2
+        actor: str
+        text: str
+        percent: int | None
+        value: Decimal | None
+        evidence: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["evidence"] = []
+
+    @event(ProgressNoted)
     def _progress_noted(self, actor: str, text: str, percent: int | None,
-                        value: Decimal | None) -> None:
+                        value: Decimal | None, evidence: list[dict[str, Any]]) -> None:
         if percent is not None:
             self.percent = percent
 

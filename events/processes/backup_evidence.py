@@ -41,7 +41,9 @@ class EvidenceScan:
     def _is_report(self, topic: str) -> bool:
         if topic not in self._reports:
             try:
-                self._reports[topic] = resolve_topic(topic) is Task.ReportSubmitted
+                # Reports and (since ProgressNoted v2) progress notes carry evidence.
+                self._reports[topic] = resolve_topic(topic) in (Task.ReportSubmitted,
+                                                                Task.ProgressNoted)
             except Exception:  # noqa: BLE001 - an unknown topic names no evidence
                 self._reports[topic] = False
         return self._reports[topic]

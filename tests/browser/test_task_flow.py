@@ -28,7 +28,9 @@ def sign_in(browser: Browser, base: str, username: str, javascript: bool) -> Pag
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Tổng quan")).to_be_visible()
+    # Each lands on the home of their role: a unit's own tasks, the overview, the log.
+    page.wait_for_url(re.compile(r"/(my-unit|overview|audit/)"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     return page
 
 
@@ -74,6 +76,11 @@ def test_a_task_goes_from_start_to_verified_with_a_return_on_a_phone(
     expect_state(leader, "Đang thực hiện")
 
     head.goto(task_url)
+    expect(head.locator("#returned-notice")).to_contain_text("Chưa đạt 60%, bổ sung biên bản")
+    if javascript:
+        shots = DOCS_SHOTS if os.environ.get("NHIEMVU_SCREENSHOTS") else tmp_path
+        shots.mkdir(parents=True, exist_ok=True)
+        head.screenshot(path=str(shots / "task-returned.png"), full_page=True)
     act(head, "report", "Báo cáo kết quả", {"summary": "Đã số hóa 63% hồ sơ", "value": "63"})
     expect_state(head, "Đã báo cáo")
 
@@ -113,10 +120,11 @@ def save_screenshots(leader: Page, head: Page, base: str, task_url: str,
     shots.mkdir(parents=True, exist_ok=True)
     leader.goto(task_url)
     leader.screenshot(path=str(shots / "task-page.png"), full_page=True)
-    leader.goto(f"{base}/")
-    leader.locator("#target-progress").scroll_into_view_if_needed()
-    expect(leader.locator("#target-progress meter").first).to_be_visible()  # lazy-loaded
+    leader.goto(f"{base}/overview")
+    expect(leader.locator("svg[role=img]")).to_have_count(3)  # the chairman's overview
     leader.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+    head.goto(f"{base}/my-unit")
+    head.screenshot(path=str(shots / "my-unit.png"), full_page=True)
     leader.goto(f"{base}/tasks/?q=ho+so")
     leader.screenshot(path=str(shots / "task-list.png"), full_page=True)
     leader.goto(f"{base}/plan/")
@@ -128,6 +136,7 @@ def save_screenshots(leader: Page, head: Page, base: str, task_url: str,
     expect(head.locator("#results")).to_contain_text("Hồ sơ sức khỏe điện tử")
     expect(head.locator("#results")).not_to_contain_text("Số hóa hồ sơ công việc")
     assert "q=suc+khoe" in head.url  # hx-push-url keeps the filters in the address
+    head.get_by_text("Trình đơn", exact=True).click()  # sign-out is in the phone's menu
     head.locator("form[action='/sign-out'] button").click()
     # A screenshot taken while the sign-out is still navigating fails in Chromium.
     head.wait_for_url("**/sign-in**")

@@ -95,14 +95,15 @@ def test_the_rest_of_the_app_keeps_working_beside_a_damaged_task(
         other = seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 4, 30),
                                    title="Nhiệm vụ lành")
     browser = as_role("truongvp")
-    for url in ("/", "/tasks/", f"/tasks/{other}", "/audit/", "/plan/", "/alerts/"):
+    for url in ("/my-unit", "/overview", "/tasks/", f"/tasks/{other}", "/audit/", "/plan/",
+                "/alerts/"):
         assert browser.get(url).status_code == 200, url
 
 
 def test_acting_on_a_damaged_task_with_htmx_says_so_in_the_panel(app, as_role, worked_on):
     position = damage(app, worked_on, "bad json")
     browser = as_role("truongvp")
-    page = browser.get("/").text
+    page = browser.get("/my-unit").text
 
     response = browser.client.post(f"/tasks/{worked_on}/note", headers={"HX-Request": "true"},
                                    data={"csrf_token": token(page), "text": "Thêm"})
@@ -138,5 +139,5 @@ def test_a_damaged_account_is_signed_out_and_logged_while_others_work_on(
     assert any("canbovp" in r.getMessage() and r.levelno == logging.ERROR
                for r in caplog.records)
     assert Browser(app.test_client()).sign_in("canbovp").status_code == 401
-    for url in ("/", "/tasks/", f"/tasks/{task_id}", "/audit/"):
+    for url in ("/my-unit", "/overview", "/tasks/", f"/tasks/{task_id}", "/audit/"):
         assert others.get(url).status_code == 200, url

@@ -102,3 +102,13 @@ def test_demo_with_a_short_password_is_bad_input_and_writes_nothing(lite, sqlite
 
 def test_demo_usernames_are_ascii():
     assert all(user.username.isascii() for user in demo_users("x"))
+
+
+def test_demo_with_a_chosen_password_leaves_the_account_list_to_user_list(lite):
+    # `make run` lists the accounts with `nhiemvu user list`: the demo must not print
+    # them a second time.
+    filled = lite("demo", "--password", "mat-khau-mau")
+    listed = lite("user", "list")
+    assert filled.exit_code == 0 and "truong.vp" not in filled.output
+    assert "truong.vp" in listed.output and "Trưởng đơn vị" in listed.output
+    assert "unit_head" not in listed.output and "member" not in listed.output

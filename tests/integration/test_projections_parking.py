@@ -134,7 +134,8 @@ def test_text_the_database_refuses_is_parked_only_where_it_is_refused(store):
     titled = store.projections.head()
     store.service.start_task("head_vp", task.id)
     noted = store.service.get_task(task.id)
-    noted._progress_noted(actor="head_vp", text="c\x00d", percent=10, value=None)
+    noted._progress_noted(actor="head_vp", text="c\x00d", percent=10, value=None,
+                          evidence=[])
     store.service.save(noted)
     head = store.projections.head()
     assert set(positions(store).values()) == {head}

@@ -79,7 +79,9 @@ def _scenarios(store, monkeypatch) -> dict[str, object]:
         "text_required": lambda: service.note_progress(commune.HEAD, started, ""),
         "text_too_long": lambda: service.assign_task(
             commune.LEADER, unit="VP", deadline=later, title="t" * 201),
-        "deadline_in_past": lambda: service.assign_task(
+        "deadline_in_past": lambda: service.extend_deadline(
+            commune.LEADER, started, date(2025, 2, 1), "Lùi về trước hôm nay"),
+        "due_date_in_past": lambda: service.assign_task(
             commune.LEADER, unit="VP", deadline=date(2025, 2, 1), title="Việc"),
         "deadline_unchanged": lambda: service.extend_deadline(
             commune.LEADER, started, commune.DEADLINE, "Như cũ"),

@@ -147,13 +147,13 @@ def test_an_invalid_value_is_refused_before_the_missing_target_is_mentioned():
 
 def test_a_task_due_today_may_be_assigned_but_not_one_due_yesterday():
     assert _assign(deadline=TODAY).deadline == TODAY
-    assert _code(_assign, deadline=date(2025, 2, 28)) == "deadline_in_past"
+    assert _code(_assign, deadline=date(2025, 2, 28)) == "due_date_in_past"
 
 
 def test_today_follows_the_vietnamese_calendar_not_utc():
     # 23:30 UTC on 28/02 is already 06:30 on 01/03 in Vietnam.
     with use_clock(FixedClock(datetime(2025, 2, 28, 23, 30, tzinfo=UTC))):
-        assert _code(_assign, deadline=date(2025, 2, 28)) == "deadline_in_past"
+        assert _code(_assign, deadline=date(2025, 2, 28)) == "due_date_in_past"
         assert _assign(deadline=TODAY).deadline == TODAY
 
 

@@ -88,7 +88,7 @@ def test_renaming_a_unit_through_htmx_swaps_only_the_units_section(app, as_role)
 
 def test_a_unit_head_may_not_rename_a_unit(app, as_role):
     head = as_role("truongyt")
-    response = head.post("/admin/units/YT/rename", {"name": "Trạm của tôi"}, page="/")
+    response = head.post("/admin/units/YT/rename", {"name": "Trạm của tôi"}, page="/overview")
     assert response.status_code == 403
     assert type(last_event(app, "unit", "YT")).__name__ == "UnitCreated"
 

@@ -11,7 +11,8 @@ from tests.webapp import Browser
 
 PAGES = [
     # (who, url, the root id of the fragment)
-    ("truongvp", "/", "dashboard"),
+    ("truongvp", "/overview", "dashboard"),
+    ("truongvp", "/my-unit", "home"),
     ("truongvp", "/tasks/", "results"),
     ("truongvp", "/tasks/{task}", "task-panel"),
     ("truongvp", "/plan/", "plan"),
@@ -83,7 +84,7 @@ def test_signing_in_returns_to_the_page_asked_for_but_never_off_site(client, see
     from tests.webapp import PASSWORD, token
     data = {"username": "truongvp", "password": PASSWORD, "csrf_token": token(page.text)}
     assert client.client.post("/sign-in?next=/plan/", data=data).headers["Location"] == "/plan/"
-    client.client.post("/sign-out", data={"csrf_token": token(client.get("/").text)})
+    client.client.post("/sign-out", data={"csrf_token": token(client.get("/overview").text)})
     page = client.get("/sign-in")
     data["csrf_token"] = token(page.text)
     evil = client.client.post("/sign-in?next=//evil.example/", data=data)
@@ -101,12 +102,12 @@ def test_sign_in_attempts_are_rate_limited(app, seeded):
 def test_signing_out_needs_a_post_and_ends_the_session(as_role):
     browser = as_role("truongvp")
     assert browser.get("/sign-out").status_code == 405
-    assert browser.post("/sign-out", page="/").status_code == 303
+    assert browser.post("/sign-out", page="/overview").status_code == 303
     assert browser.get("/").status_code == 302
 
 
 def test_pages_carry_the_security_headers(as_role):
-    response = as_role("truongvp").get("/")
+    response = as_role("truongvp").get("/overview")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
@@ -135,9 +136,9 @@ def test_words_on_a_page_follow_each_request_s_language_not_the_first_one(as_rol
     """Jinja folds a filter applied to a literal when it compiles the template; the
     dashboard's "cancelled"|grade_name must still be said in each visitor's language."""
     browser = as_role("truongvp")
-    assert "Đã hủy: 0" in browser.get("/").text  # compiled while speaking Vietnamese
+    assert "Đã hủy: 0" in browser.get("/overview").text  # compiled while speaking Vietnamese
     browser.get("/lang/en")
-    english = browser.get("/").text
+    english = browser.get("/overview").text
     assert "Cancelled: 0" in english and "Đã hủy" not in english
 
 
@@ -153,7 +154,7 @@ def test_an_unknown_task_is_a_clear_404(as_role):
 
 
 def test_the_dashboard_counts_link_to_the_filtered_list(as_role, task_id):
-    page = as_role("lanhdao").get("/").text
+    page = as_role("lanhdao").get("/overview").text
     assert 'href="/tasks/?grade=open_on_time"' in page
     assert 'href="/tasks/?state=assigned"' in page
     assert '<span class="n">1</span>Đang thực hiện trong hạn' in page
@@ -230,25 +231,21 @@ def test_an_htmx_request_refused_by_csrf_puts_the_message_above_the_form(as_role
 
 def test_an_unknown_action_or_a_malformed_task_id_is_404(as_role, task_id):
     browser = as_role("lanhdao")
-    assert browser.post(f"/tasks/{task_id}/explode", page="/").status_code == 404
+    assert browser.post(f"/tasks/{task_id}/explode", page="/overview").status_code == 404
     assert browser.get("/tasks/not-a-uuid").status_code == 404
 
 
-def test_the_dashboard_loads_the_target_bars_when_scrolled_to_with_a_link_without_js(
-        as_role, app, seeded, task_id):
+def test_the_plan_page_shows_each_target_against_its_range(as_role, app, seeded, task_id):
     browser = as_role("lanhdao")
-    page = browser.get("/").text
-    assert 'hx-get="/plan/progress" hx-trigger="revealed"' in page
-    assert 'href="/plan/"' in page  # without JavaScript: the plan page has the bars
+    assert 'href="/plan/"' in browser.get("/overview").text  # the targets by pillar
     with app.app_context():
         seeded.start_task("truongvp", task_id)
         seeded.submit_report("truongvp", task_id, "Xong", "64")
         seeded.verify_task("lanhdao", task_id)
-    bars = browser.get("/plan/progress", htmx=True).text
-    assert bars.lstrip().startswith('<section id="target-progress"')
+    bars = browser.get("/plan/").text
     assert bars.count("<meter") == 11
     assert 'low="60.0" high="70.0"' in bars and 'value="64.0"' in bars
-    assert "Đã xác nhận: 64%" in bars
+    assert "Đã xác nhận: 64 %" in bars
 
 
 def test_the_audit_log_filters_by_person_and_type_newest_first(app, seeded, as_role,

@@ -78,7 +78,7 @@ def test_everyone_signed_in_reads_the_list_but_only_leaders_and_auditors_see_the
 
 
 def test_the_navigation_links_to_the_reports(as_role, seeded):
-    page = as_role("canbovp").get("/")
+    page = as_role("canbovp").get("/overview")
     assert 'href="/reports/"' in page.text and "Báo cáo" in page.text
 
 

@@ -107,19 +107,19 @@ def changed(started, tamper, verify):
 def test_no_banner_while_no_verification_has_run(as_role, started, tamper):
     tamper.change_actor(started, 2)  # damaged, but nobody has looked yet
     for who in ("quantri", "giamsat"):
-        page = as_role(who).get("/").text
+        page = as_role(who).get("/overview").text
         assert BANNER not in page and "Nhật ký bị thay đổi" not in page
 
 
 def test_no_banner_while_the_last_verification_found_the_log_intact(as_role, started,
                                                                       verify):
     assert verify()["intact"]
-    assert BANNER not in as_role("quantri").get("/").text
+    assert BANNER not in as_role("quantri").get("/overview").text
     assert NOTICE not in as_role("giamsat").get(f"/tasks/{started}").text
 
 
 @pytest.mark.parametrize("who", ["quantri", "giamsat"])
-@pytest.mark.parametrize("url", ["/", "/tasks/", "/audit/", "/plan/"])
+@pytest.mark.parametrize("url", ["/overview", "/tasks/", "/audit/", "/plan/"])
 def test_admins_and_auditors_see_the_banner_naming_the_position(
         as_role, started, changed, who, url):
     response = as_role(who).get(url)
@@ -179,7 +179,7 @@ def test_a_deleted_middle_event_gives_the_damage_page_with_the_banner(
     assert "Bản ghi bị hỏng" in response.text
     assert f"Nhật ký bị thay đổi tại vị trí {position}</strong>: bản ghi bị xoá." in response.text
     assert as_role("truongvp").get(f"/tasks/{started}").status_code == 409
-    assert as_role("quantri").get("/").status_code == 200
+    assert as_role("quantri").get("/overview").status_code == 200
 
 
 def test_the_banner_and_notice_go_once_the_restored_log_verifies_intact(
@@ -187,12 +187,12 @@ def test_the_banner_and_notice_go_once_the_restored_log_verifies_intact(
     _, original = tamper.change_actor(started, 2)
     verify()
     admin = as_role("quantri")
-    assert BANNER in admin.get("/").text
+    assert BANNER in admin.get("/overview").text
 
     tamper.put_state(started, 2, original)
     assert verify()["intact"]
 
-    assert BANNER not in admin.get("/").text
+    assert BANNER not in admin.get("/overview").text
     assert NOTICE not in admin.get(f"/tasks/{started}").text
 
 
@@ -200,7 +200,7 @@ def test_the_banner_speaks_english_on_request(as_role, started, changed):
     browser = as_role("giamsat")
     browser.client.get("/lang/en")
 
-    page = browser.get("/").text
+    page = browser.get("/overview").text
 
     assert f"The audit log was changed at position {changed}</strong>: a record was edited." in page
     assert f"Found at {FOUND_AT}." in page

@@ -136,7 +136,7 @@ def test_leader_and_admin_pages_refuse_everyone_else(as_role, method, url, allow
         if method == "GET":
             response, expected = browser.get(url), 200
         else:
-            response, expected = browser.post(url, _guarded_form(url, who), page="/"), 303
+            response, expected = browser.post(url, _guarded_form(url, who), page="/overview"), 303
         assert response.status_code == (expected if who in allowed else 403), who
 
 
@@ -164,7 +164,8 @@ def test_stored_markup_in_every_text_field_comes_back_escaped(app, seeded, as_ro
         seeded.reassign_task("lanhdao", task, "VP", XSS)
     leader, admin = as_role("lanhdao"), as_role("quantri")
     for html in (leader.get(f"/tasks/{task}").text, leader.get(f"/tasks/{task}", htmx=True).text,
-                 leader.get("/tasks/").text, leader.get("/").text, leader.get("/audit/").text,
+                 leader.get("/tasks/").text, leader.get("/overview").text,
+                 leader.get("/audit/").text,
                  admin.get("/admin/units").text, admin.get("/admin/users").text):
         _assert_escaped(html)
     typed = leader.post(f"/tasks/{task}/return", {"reason": XSS}, page=f"/tasks/{task}")

@@ -27,7 +27,7 @@ def test_a_cookie_replayed_after_sign_out_records_nothing_and_goes_to_sign_in(
     browser = as_role("canbovp")
     page = browser.get(f"/tasks/{task_id}").text
     stolen = browser.client.get_cookie(COOKIE).value
-    assert browser.post("/sign-out", page="/").status_code == 303
+    assert browser.post("/sign-out", page="/overview").status_code == 303
 
     replayed = _replay(app, stolen).client.post(f"/tasks/{task_id}/note", data={
         "csrf_token": token(page), "text": "Ghi bằng cookie cũ"})
@@ -42,7 +42,7 @@ def test_a_cookie_replayed_after_sign_out_records_nothing_and_goes_to_sign_in(
 def test_a_cookie_copied_before_sign_out_works_until_then(app, as_role):
     browser = as_role("canbovp")
     copy = _replay(app, browser.client.get_cookie(COOKIE).value)
-    assert copy.get("/").status_code == 200
+    assert copy.get("/overview").status_code == 200
 
 
 @pytest.mark.parametrize("by", ["cli", "web"])
@@ -60,8 +60,8 @@ def test_a_session_from_before_a_deactivation_stays_dead_after_reactivation(
         assert admin.post("/admin/users/canbovp/reactivate",
                           {"reason": "Về"}, page="/admin/users").status_code == 303
 
-    assert browser.get("/").status_code == 302
-    assert browser.get("/").headers["Location"].startswith("/sign-in")
+    assert browser.get("/overview").status_code == 302
+    assert browser.get("/overview").headers["Location"].startswith("/sign-in")
 
 
 def test_a_fresh_sign_in_after_reactivation_works(app, database_url, as_role):
@@ -72,8 +72,8 @@ def test_a_fresh_sign_in_after_reactivation_works(app, database_url, as_role):
 
     again = as_role("canbovp")
 
-    assert again.get("/").status_code == 200
-    assert "Người canbovp" in again.get("/").text
+    assert again.get("/overview").status_code == 200
+    assert "Người canbovp" in again.get("/overview").text
 
 
 def test_a_session_cookie_from_before_server_sessions_signs_nobody_in(app, seeded):
@@ -81,4 +81,4 @@ def test_a_session_cookie_from_before_server_sessions_signs_nobody_in(app, seede
     browser = Browser(app.test_client())
     with browser.client.session_transaction() as session:
         session["_user_id"] = "canbovp|0123456789abcdef"
-    assert browser.get("/").status_code == 302
+    assert browser.get("/overview").status_code == 302

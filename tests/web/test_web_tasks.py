@@ -209,9 +209,70 @@ def test_the_task_list_pages_with_a_cursor(app, seeded, as_role):
     browser = as_role("lanhdao")
     first = browser.get("/tasks/").text
     assert "Việc số 0" in first and "Việc số 2" not in first
-    link = first.split('class="pager"><a href="')[1].split('"')[0].replace("&amp;", "&")
-    second = browser.get(link, htmx=True).text
+    assert "Hiển thị 1–2 trong 3 nhiệm vụ" in first and "Trang trước" not in first
+    second = browser.get(pager_link(first, "next"), htmx=True).text
     assert "Việc số 2" in second and "Việc số 0" not in second
+    assert "Hiển thị 3–3 trong 3 nhiệm vụ" in second and "Trang sau" not in second
+    back = browser.get(pager_link(second, "prev"), htmx=True).text
+    assert "Việc số 0" in back and "Việc số 1" in back and "Việc số 2" not in back
+    assert "Hiển thị 1–2 trong 3 nhiệm vụ" in back
+
+
+def pager_link(page: str, rel: str) -> str:
+    return page.split(f'rel="{rel}" href="')[1].split('"')[0].replace("&amp;", "&")
+
+
+def test_the_task_list_sorts_by_last_activity_and_keeps_the_sort_across_pages(
+        app, seeded, as_role, clock):
+    app.config["PAGE_SIZE"] = 2
+    made = []
+    with app.app_context():
+        for n in range(3):
+            made.append(seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 4, 1 + n),
+                                           title=f"Việc số {n}"))
+            clock.advance(minutes=1)
+        seeded.start_task("truongvp", made[1])
+    browser = as_role("lanhdao")
+    first = browser.get("/tasks/?sort=activity").text
+    assert first.index("Việc số 1") < first.index("Việc số 2")
+    assert "Việc số 0" not in first.split('id="results"')[1]
+    assert 'value="activity" selected' in first
+    link = pager_link(first, "next")
+    assert "sort=activity" in link
+    second = browser.get(link, htmx=True).text
+    assert "Việc số 0" in second and "Hiển thị 3–3 trong 3 nhiệm vụ" in second
+
+
+@pytest.mark.parametrize("url", [
+    "/tasks/?before=garbage", "/tasks/?sort=activity&after=2025-03-31." + "0" * 32,
+    "/tasks/?sort=activity&before=a12.zz", "/tasks/?after=a1700000000000000." + "0" * 32,
+])
+def test_a_cursor_that_does_not_fit_the_list_is_a_clear_400(as_role, task_id, url):
+    page = as_role("lanhdao").get(url)
+    assert page.status_code == 400
+    assert "Vị trí trang không hợp lệ" in page.text
+
+
+def test_an_unknown_sort_is_the_sort_by_deadline(as_role, task_id):
+    page = as_role("lanhdao").get("/tasks/?sort=%3Cb%3E")
+    assert page.status_code == 200 and "Số hóa hồ sơ công việc" in page.text
+
+
+def test_a_returned_task_has_its_badge_and_a_filter_of_its_own(app, seeded, as_role, task_id):
+    with app.app_context():
+        seeded.assign_task("lanhdao", unit="YT", deadline=date(2025, 5, 1),
+                           title="Hồ sơ sức khỏe điện tử")
+        seeded.start_task("truongvp", task_id)
+        seeded.submit_report("truongvp", task_id, "Đã số hóa 40%")
+        seeded.return_task("lanhdao", task_id, "Thiếu minh chứng")
+    browser = as_role("truongyt")
+    everything = browser.get("/tasks/").text
+    assert everything.count('<span class="badge returned">Bị trả lại</span>') == 1
+    only = browser.get("/tasks/?returned=1").text
+    results = only.split('id="results"')[1]
+    assert "Số hóa hồ sơ công việc" in results and "Hồ sơ sức khỏe" not in results
+    assert 'id="returned" name="returned" type="checkbox" value="1" checked' in only
+    assert "Hiển thị 1–1 trong 1 nhiệm vụ" in only
 
 
 def test_an_action_whose_views_cannot_follow_is_done_and_the_person_is_told(
