@@ -161,19 +161,6 @@ def test_a_double_submit_without_htmx_lands_on_the_task_with_the_notice(
     assert len(events_of(app, task_id)) == 2
 
 
-@pytest.mark.both_stores
-def test_a_stale_form_after_another_persons_change_is_still_a_conflict(
-        app, seeded, as_role, task_id):
-    with app.app_context():
-        seeded.start_task("truongvp", task_id)
-        seeded.note_progress("canbovp", task_id, "Đã họp")
-    response = post_action(as_role("truongvp"), task_id, "note",
-                           {"version": "2", "text": "Tiến độ của tôi"}, htmx=True)
-    assert response.status_code == 422
-    assert "vừa được người khác cập nhật" in response.text
-    assert "Bạn đã gửi thao tác này rồi." not in response.text
-
-
 def test_a_stale_form_for_another_action_of_ones_own_is_a_conflict(
         app, seeded, as_role, task_id):
     # My own start, then a stale note form: not a repeat of the note.

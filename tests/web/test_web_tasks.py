@@ -98,6 +98,7 @@ def test_a_stale_form_is_refused_as_a_concurrent_change_and_keeps_the_text(
                            {"version": "2", "text": "Tiến độ của tôi"}, htmx=True)
     assert response.status_code == 422
     assert "vừa được người khác cập nhật" in response.text
+    assert "Bạn đã gửi thao tác này rồi." not in response.text  # not taken for your own
     assert "Tiến độ của tôi</textarea>" in response.text
     assert 'name="version" value="3"' in response.text  # the panel is refreshed
     assert len(events_of(app, task_id)) == 3
