@@ -161,7 +161,8 @@ def test_an_admin_sees_each_read_model_and_the_events_it_parked(app, as_role, mo
         position = kept.projections.head()
     page = admin.get("/admin/read-models")
     assert page.status_code == 200
-    assert f"<td>{position}</td><td>audit</td><td>nhiemvu.task.WorkStarted</td>" in page.text
+    assert (f'<td data-label="Vị trí">{position}</td><td data-label="Bảng đọc">audit</td>'
+            '<td data-label="Loại sự kiện">nhiemvu.task.WorkStarted</td>') in page.text
     assert "ValueError: cannot describe this start" in page.text
     assert "nhiemvu projections retry" in page.text
 
