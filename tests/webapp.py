@@ -63,6 +63,18 @@ def task_id(app, seeded):
                                   plan="KH-CDS-2025", description="Mẫu: dữ liệu thử")
 
 
+def events_of(app, task_id) -> list:
+    """The task's recorded events, read through the service."""
+    with app.app_context():
+        return storage.service().history(task_id)
+
+
+def post_action(browser, task_id, action, data=None, htmx=False, **kwargs):
+    """Post one of the task page's forms, with the page's CSRF token."""
+    return browser.post(f"/tasks/{task_id}/{action}", data or {},
+                        page=f"/tasks/{task_id}", htmx=htmx, **kwargs)
+
+
 def upload(content: bytes, name: str) -> FileStorage:
     return FileStorage(io.BytesIO(content), filename=name)
 

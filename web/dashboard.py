@@ -37,7 +37,7 @@ def _with_every_unit(by_unit: list[dict[str, Any]],
                      units: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The per-unit counts, with a row of zeros for each active unit without tasks."""
     present = {row["unit"] for row in by_unit}
-    empty = {"by_state": {}, "overdue": 0, "total": 0}
+    empty = {"by_state": {}, "by_grade": {}, "overdue": 0, "total": 0}
     missing = [{"unit": u["code"], "unit_name": u["name"], **empty}
                for u in units if u["active"] and u["code"] not in present]
     return sorted(by_unit + missing, key=lambda row: row["unit_name"] or row["unit"])
@@ -51,7 +51,10 @@ def index():
     content = reads.plan_content(plan)
     targets = queries.target_progress(store, plan, today) if content else []
     counts = queries.counts(store, today=today)
-    counts["by_unit"] = _with_every_unit(counts["by_unit"], queries.units(store))
+    counts["by_unit"] = _with_every_unit(counts["by_unit"], reads.units())
+    # Ranked from the counts just read: the per-unit tallies are not read twice.
+    ranking = queries.rank_units(counts["by_unit"],
+                                 {u["code"]: u["name"] for u in reads.active_units()})
     year = queries.plan_year(store, plan, today)
     return hx.page(
         "dashboard/index.html", "dashboard",
@@ -60,5 +63,5 @@ def index():
         overdue=queries.overdue(store, today=today, limit=10),
         recent=queries.audit_log(store, limit=10, locale=lang()).rows,
         plan=content, today=today,
-        targets=targets, ranking=queries.unit_ranking(store, today),
+        targets=targets, ranking=ranking,
         trend=queries.monthly_trend(store, plan, year) if plan else [], year=year)

@@ -18,13 +18,19 @@ arithmetic, for ``seal``), ``workflow``. Never ``events.system`` at run time
 
 from events.queries.audit import AuditPage, audit_log, task_history
 from events.queries.organisation import default_plan_code, plans, units, users
-from events.queries.progress import pillar_progress, target_progress, unit_progress, unit_ranking
+from events.queries.progress import (
+    pillar_progress,
+    rank_units,
+    target_progress,
+    unit_progress,
+    unit_ranking,
+)
 from events.queries.tasks import BoardPage, board, counts, due_soon, overdue, resolve_task_id
 from events.queries.trend import monthly_trend, plan_year
 
 __all__ = [
     "AuditPage", "BoardPage", "audit_log", "board", "counts", "default_plan_code",
     "due_soon", "monthly_trend", "overdue", "pillar_progress", "plan_year", "plans",
-    "resolve_task_id",
-    "target_progress", "task_history", "unit_progress", "unit_ranking", "units", "users",
+    "rank_units", "resolve_task_id", "target_progress", "task_history", "unit_progress",
+    "unit_ranking", "units", "users",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select
 
 from events.queries.organisation import default_plan_code
 from events.queries.reading import aware, today_of, value
+from events.queries.tasks import counts
 from events.readmodels import tables
 from workflow.bands import band
 from workflow.grades import GRADES
@@ -187,22 +188,28 @@ def unit_progress(store: System, plan: str | None = None,
 
 
 def unit_ranking(store: System, today: date | None = None) -> list[dict[str, Any]]:
-    """Every active unit (those without tasks too), most overdue tasks first, then the
-    lowest on-time rate: verified on time / verified (``done_on_time`` over
-    ``done_on_time`` + ``done_late``; None while none is verified, ranked after)."""
-    today = today_of(store, today)
-    tallies = _tally(store, "unit", today, None)
+    """Every active unit (those without tasks too), ranked as ``rank_units`` says."""
     U = tables.units
     with store.engine.connect() as conn:
-        found = conn.execute(select(U.c.code, U.c.name).where(U.c.active.is_(True))).all()
+        active = dict(conn.execute(select(U.c.code, U.c.name).where(U.c.active.is_(True)))
+                      .tuples().all())
+    return rank_units(counts(store, today=today)["by_unit"], active)
+
+
+def rank_units(by_unit: list[dict[str, Any]], active: dict[str, str]) -> list[dict[str, Any]]:
+    """The ``active`` units (code → name), from ``counts()``'s per-unit rows, most overdue
+    tasks first, then the lowest on-time rate: verified on time / verified
+    (``done_on_time`` over ``done_on_time`` + ``done_late``; None while none is verified,
+    ranked after). A page that has the counts already ranks without reading again."""
+    rows = {row["unit"]: row for row in by_unit}
     result = []
-    for code, name in found:
-        tally = tallies.get(code, _empty())
-        on_time, late = tally["by_grade"]["done_on_time"], tally["by_grade"]["done_late"]
+    for code, name in active.items():
+        grades = rows.get(code, {}).get("by_grade", {})
+        on_time, late = grades.get("done_on_time", 0), grades.get("done_late", 0)
         finished = on_time + late
         result.append({
-            "unit": code, "unit_name": name, "total": tally["total"],
-            "overdue": tally["by_grade"]["open_overdue"], "finished": finished,
+            "unit": code, "unit_name": name, "total": rows.get(code, {}).get("total", 0),
+            "overdue": grades.get("open_overdue", 0), "finished": finished,
             "on_time": on_time,
             "on_time_rate": (Decimal(on_time * 100) / finished).quantize(Decimal("0.1"))
             if finished else None,

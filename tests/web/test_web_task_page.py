@@ -10,20 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.webapp import *  # noqa: F403  (fixtures)
-from tests.webapp import upload
-from web import storage
+from tests.webapp import events_of, post_action, upload
 
 BADGE = '<span class="badge returned">Bị trả lại</span>'
-
-
-def events_of(app, task_id):
-    with app.app_context():
-        return storage.service().history(task_id)
-
-
-def post_action(browser, task_id, action, data=None, htmx=False, **kwargs):
-    return browser.post(f"/tasks/{task_id}/{action}", data or {},
-                        page=f"/tasks/{task_id}", htmx=htmx, **kwargs)
 
 
 def returned_task(app, seeded, task_id, value="62"):

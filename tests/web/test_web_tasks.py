@@ -8,18 +8,8 @@ from datetime import date
 import pytest
 
 from tests.webapp import *  # noqa: F403  (fixtures)
-from tests.webapp import upload
+from tests.webapp import events_of, post_action, upload
 from web import storage
-
-
-def events_of(app, task_id):
-    with app.app_context():
-        return storage.service().history(task_id)
-
-
-def post_action(browser, task_id, action, data=None, htmx=False, **kwargs):
-    return browser.post(f"/tasks/{task_id}/{action}", data or {},
-                        page=f"/tasks/{task_id}", htmx=htmx, **kwargs)
 
 
 def test_a_unit_head_starts_a_task_with_a_plain_form_and_is_redirected(app, as_role, task_id):
