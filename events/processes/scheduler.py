@@ -7,7 +7,9 @@ checkpoint (when the log grew), the log's verification (02:00, and once at start
 and the morning mail of the checkpoint to auditors (only with ``NHIEMVU_SEAL_MAIL_TO``
 and SMTP). Each job runs alone (``max_instances=1``),
 runs that piled up run once (``coalesce=True``) and a late run is never dropped
-(``misfire_grace_time=None``). Sweeps are safe to overlap across processes anyway.
+(``misfire_grace_time=None``). Every job that writes or mails runs in one process at
+a time across all the processes and hosts sharing the store (``job_lock``): the others
+skip that run. Sweeps would be safe to overlap anyway; the lock makes it cheap.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from email.utils import parseaddr
@@ -28,17 +31,21 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from events.processes import sealing
+from events.processes import job_lock, sealing
 from events.processes.mail import MailConfig, send_pending
-from events.processes.sweep import sweep
+from events.processes.sweep import now_of, sweep
 from workflow.alerts import AlertPolicy
 from workflow.clock import LOCAL_TZ
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from events.system import System
 
 log = logging.getLogger("nhiemvu.alerts")
 
+# A claimed day's witness mail stays claimed past the day (claims are per day).
+WITNESS_KEPT = timedelta(days=2)
 JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1,
                                 "misfire_grace_time": None}
 # Enough to catch a typo ("kiemtra.xa.vn", "a@b c"), not to judge a domain.
@@ -60,7 +67,9 @@ class SchedulerConfig:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> SchedulerConfig:
         """``NHIEMVU_ALERT_SWEEP_MINUTES``, ``NHIEMVU_ALERT_MORNING`` (HH:MM), the
         policy's ``NHIEMVU_ALERT_*``, the mail's ``NHIEMVU_SMTP_URL``, and the seal's
-        ``NHIEMVU_SEAL_VERIFY_AT`` (HH:MM) and ``NHIEMVU_SEAL_MAIL_TO`` (addresses)."""
+        ``NHIEMVU_SEAL_VERIFY_AT`` (HH:MM) and ``NHIEMVU_SEAL_MAIL_TO`` (addresses).
+        ``NHIEMVU_ALERT_SWEEP_SECONDS``, when set, overrides the minutes: for tests
+        and trials of several processes, which want many sweeps in little time."""
         raw = env.get("NHIEMVU_ALERT_SWEEP_MINUTES", "15").strip()
         try:
             minutes = int(raw)
@@ -70,9 +79,20 @@ class SchedulerConfig:
                              "NHIEMVU_ALERT_MORNING a time such as 07:00") from None
         if not 1 <= minutes <= 1440:
             raise ValueError("NHIEMVU_ALERT_SWEEP_MINUTES must be from 1 to 1440")
-        return cls(sweep_every=timedelta(minutes=minutes), morning=morning,
+        return cls(sweep_every=_sweep_seconds(env) or timedelta(minutes=minutes),
+                   morning=morning,
                    policy=AlertPolicy.from_env(env), mail=MailConfig.from_env(env),
                    verify_at=_verify_at(env), seal_mail_to=_seal_mail_to(env))
+
+
+def _sweep_seconds(env: Mapping[str, str]) -> timedelta | None:
+    raw = env.get("NHIEMVU_ALERT_SWEEP_SECONDS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 86400:
+        raise ValueError("NHIEMVU_ALERT_SWEEP_SECONDS must be a number of seconds from 1 "
+                         f"to 86400, not {raw!r}")
+    return timedelta(seconds=int(raw))
 
 
 def _verify_at(env: Mapping[str, str]) -> time:
@@ -122,13 +142,18 @@ class AlertJobs:
     def sweep(self, *, morning: bool = False) -> None:
         with self.lock:
             try:
-                result = sweep(self.store_factory(), policy=self.config.policy,
-                               mail=True if morning else None)
+                store = self.store_factory()
+                with alone(store, "deadline-sweep") as held:
+                    result = sweep(store, policy=self.config.policy,
+                                   mail=True if morning else None) if held else None
             except Exception:  # a failed run must not stop the next ones
                 log.exception("deadline sweep failed")
                 return
-        log.info("deadline sweep: %d due, %d raised, %d mails queued",
-                 result.due, result.raised, result.digests)
+        if result is not None:
+            log.info("deadline sweep: %d due, %d raised, %d mails queued",
+                     result.due, result.raised, result.digests)
+        # A morning run skipped here was another process's sweep: sweeps from
+        # mail_from_hour on queue the digests too, and the pending ones go out now.
         if morning:
             self.send_mail()
 
@@ -136,11 +161,15 @@ class AlertJobs:
         if self.config.mail is None:
             return
         try:
-            result = send_pending(self.store_factory(), self.config.mail)
+            store = self.store_factory()
+            # Each digest is claimed once anyway (start_delivery); one sender at a
+            # time spares the others walking the same outbox.
+            with alone(store, "send-mail") as held:
+                result = send_pending(store, self.config.mail) if held else None
         except Exception:
             log.exception("sending mail failed")
             return
-        if result.sent or result.failed:
+        if result is not None and (result.sent or result.failed):
             log.info("mail: %d sent, %d failed", result.sent, result.failed)
 
 
@@ -153,7 +182,9 @@ class SealJobs:
 
     def checkpoint(self) -> None:
         try:
-            latest = sealing.checkpoint(self.store_factory(), "hourly")
+            store = self.store_factory()
+            with alone(store, "seal-checkpoint") as held:
+                latest = sealing.checkpoint(store, "hourly") if held else None
         except Exception:
             log.exception("hourly checkpoint failed")
             return
@@ -162,7 +193,10 @@ class SealJobs:
 
     def verify(self) -> None:
         try:
-            sealing.verify_and_record(self.store_factory())  # logs what it found
+            store = self.store_factory()
+            with alone(store, "seal-verify") as held:
+                if held:
+                    sealing.verify_and_record(store)  # logs what it found
         except Exception:
             log.exception("verifying the log failed")
 
@@ -170,8 +204,22 @@ class SealJobs:
         if self.config.mail is None or not self.config.seal_mail_to:
             return
         try:
-            sent = sealing.mail_witness(self.store_factory(), self.config.mail,
-                                        self.config.seal_mail_to)
+            store = self.store_factory()
+            # Once a day whichever process comes first: the mail has no record to
+            # be claimed by, and every process runs this job at the same minute.
+            name = f"seal-mail:{now_of(store).astimezone(LOCAL_TZ).date().isoformat()}"
+            holder = job_lock.claim(store.engine, name, WITNESS_KEPT)
+            if holder is None:
+                log.info("checkpoint already mailed today by another process")
+                return
+            try:
+                sent = sealing.mail_witness(store, self.config.mail,
+                                            self.config.seal_mail_to)
+            except BaseException:
+                job_lock.release(store.engine, name, holder)  # the next run tries again
+                raise
+            if sent is None:
+                job_lock.release(store.engine, name, holder)
         except Exception:
             log.exception("mailing the checkpoint failed")
             return
@@ -179,6 +227,15 @@ class SealJobs:
             log.info("no checkpoint to mail yet")
         else:
             log.info("checkpoint mailed to %s", sent["To"])
+
+
+@contextmanager
+def alone(store: System, job: str) -> Iterator[bool]:
+    """Whether this process runs ``job`` now; logs a skipped run (job_lock)."""
+    with job_lock.exclusive(store.engine, job) as held:
+        if not held:
+            log.info("%s: running in another process; skipped here", job)
+        yield held
 
 
 def build_scheduler(store_factory: Callable[[], System], config: SchedulerConfig | None = None,
