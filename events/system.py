@@ -22,6 +22,7 @@ from events.log.positions import never_reuse
 from events.readmodels import Projections, tables
 from events.readmodels.pasts import Pasts
 from events.readmodels.seal import last_checkpoint_size
+from events.readmodels.writing import writer_engine
 from events.settings import database_url
 from workflow.application import Workflow
 from workflow.clock import Clock
@@ -33,15 +34,23 @@ class System:
     def __init__(self, url: str | None = None, *, clock: Clock | None = None):
         self.url = database_url(url)
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "PERSISTENCE_MODULE": "events.log.recorder:Factory",
             "SQLALCHEMY_URL": self.url,
             "CREATE_TABLE": "y",
+            # Users, units, plans and tasks stay in memory between commands and
+            # requests. Each get still reads the aggregate's events after the cached
+            # version (one indexed query, fast-forward), so a change made by another
+            # process (a deactivation, a new role) is seen on the very next command.
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
+        if cached := _cache_size():  # the library reads 0 as "no limit"
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(cached)
         self.service = Workflow(env, clock)
         self.service.locate_damage = lambda aggregate_id: first_damaged_position(
             self.service, aggregate_id)
-        # Creates the read-model tables if missing, like the event tables above.
-        self.projections = Projections(self.service, self.engine)
+        # Creates the read-model tables if missing, like the event tables above. The
+        # read models write through an engine of their own (``writing.writer_engine``).
+        self.projections = Projections(self.service, writer_engine(self.url))
         never_reuse(self.engine, self.events_table, tables.positions)
         self.service.after_save.append(self.projections.catch_up)
         # A checkpoint of the seal every so many events (the scheduler adds one an
@@ -90,6 +99,7 @@ class System:
         self.service.close()
         # The library leaves its pooled connections open; a closed store holds none.
         self.engine.dispose()
+        self.projections.engine.dispose()
 
     def __enter__(self) -> System:
         return self
@@ -102,6 +112,15 @@ def _seal_every() -> int:
     raw = os.environ.get("NHIEMVU_SEAL_EVERY", "1000").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
         raise ValueError("NHIEMVU_SEAL_EVERY must be a number of events from 1 to 1000000")
+    return int(raw)
+
+
+def _cache_size() -> int:
+    # About 5 KB per task: the default keeps a district's open work in memory.
+    raw = os.environ.get("NHIEMVU_AGGREGATE_CACHE", "5000").strip()
+    if not raw.isdigit() or not 0 <= int(raw) <= 1_000_000:
+        raise ValueError("NHIEMVU_AGGREGATE_CACHE must be a number of records from 0 "
+                         "to 1000000")
     return int(raw)
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 from flask import Blueprint, Flask, redirect, request, url_for
@@ -79,20 +80,29 @@ def _decimal(value: Decimal | int | float | str) -> Decimal:
     return Decimal(str(value)).normalize()
 
 
+def _locale() -> Locale:
+    # The request's parsed Locale (Flask-Babel keeps it per request): given a code
+    # instead, Babel parses it again for every number on the page.
+    return get_locale() or _VIETNAMESE
+
+
+_VIETNAMESE = Locale.parse("vi")
+
+
 def number(value: Decimal | int | str | None) -> str:
     """The number as the language writes it: "1.234,5" in Vietnamese, "1,234.5" in English."""
     if value is None or value == "":
         return ""
-    return format_decimal(_decimal(value), locale=lang(), decimal_quantization=False)
+    return format_decimal(_decimal(value), locale=_locale(), decimal_quantization=False)
 
 
 def percent(value: Decimal | int | str | None) -> str:
     """A value already in percent units (92.5) with the locale's percent pattern."""
     if value is None or value == "":
         return ""
-    code = lang()
-    return format_percent(_decimal(value) / 100, _PERCENT_PATTERNS.get(code), locale=code,
-                          decimal_quantization=False)
+    locale = _locale()
+    return format_percent(_decimal(value) / 100, _PERCENT_PATTERNS.get(str(locale)),
+                          locale=locale, decimal_quantization=False)
 
 
 # CLDR writes Vietnamese percents without a space ("92,5%"); the app's pages and tests
@@ -111,12 +121,12 @@ def filesize(value: int | None) -> str:
     if amount < 1000:
         # CLDR's short name for a byte is the word ("byte"); the SI symbol B reads the same
         # in both languages and matches kB/MB beside it.
-        return f"{format_decimal(amount, locale=lang())} B"
+        return f"{format_decimal(amount, locale=_locale())} B"
     for unit in _SIZE_UNITS:
         amount /= 1000
         if round(amount, 1) < 1000 or unit == _SIZE_UNITS[-1]:
             break
-    return format_unit(round(amount, 1), unit, length="short", locale=lang(),
+    return format_unit(round(amount, 1), unit, length="short", locale=_locale(),
                        format="#,##0.#")
 
 

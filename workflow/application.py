@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 
 from workflow import clock, damage, passwords, rules, validate
@@ -132,6 +132,16 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands,
         if not actor.active:
             raise DomainError("user_inactive", username=actor.username)
         return actor
+
+    def forget_loaded(self) -> None:
+        """Drop the records kept in memory between commands (``AGGREGATE_CACHE_*``):
+        each is read from the store again, as by a process opening it now. A record
+        kept from before someone damaged its stored events behind the application's
+        back is served as it was loaded; the seal's verification finds the damage."""
+        cache = self.repository.cache
+        if isinstance(cache, LRUCache):
+            # A new one: the library's ``clear`` resets only its recency list.
+            self.repository.cache = LRUCache(maxsize=cache.maxsize)
 
     # -- loading: a damaged history is "record_damaged" (workflow.damage) ----------
 

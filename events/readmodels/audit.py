@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from events.readmodels import tables
 from events.readmodels.bulk import execute_many
+from events.readmodels.memory import Memory
 from events.readmodels.projection import Logged, Projection, text_value, to_json
 from workflow.rules import TRANSITIONS, State
 
@@ -54,7 +55,29 @@ class AuditLog(Projection):
     # 5: ``rm_audit_day``, each day's first and last position.
     version = 5
 
+    def __init__(self) -> None:
+        # Each aggregate's kept facts and each day's span, as this process last wrote
+        # them (``memory.py``).
+        self.units = Memory()
+        self.days = Memory()
+
+    def recall(self, position: int | None) -> None:
+        self.units.begin(position)
+        self.days.begin(position)
+
+    def settled(self, position: int) -> None:
+        self.units.settle(position)
+        self.days.settle(position)
+
     def apply(self, conn: Connection, events: list[Logged]) -> None:
+        try:
+            self._apply(conn, events)
+        except BaseException:
+            self.units.forget()
+            self.days.forget()
+            raise
+
+    def _apply(self, conn: Connection, events: list[Logged]) -> None:
         known = self._known(conn, events)
         existing = set(known)
         changed: set[str] = set()
@@ -88,10 +111,11 @@ class AuditLog(Projection):
                  for k in changed & existing]
         if moved:
             conn.execute(_MOVE, moved)
+        for key in changed:
+            self.units.rows[key] = dict(known[key])
         self._days(conn, events)
 
-    @staticmethod
-    def _days(conn: Connection, events: list[Logged]) -> None:
+    def _days(self, conn: Connection, events: list[Logged]) -> None:
         """Widen each day's position range to this batch's events of that day."""
         spans: dict[date, list[int]] = {}
         for event in events:
@@ -99,16 +123,23 @@ class AuditLog(Projection):
             span[0], span[1] = min(span[0], event.position), max(span[1], event.position)
         if not spans:
             return
-        known = {row.day: row for row in conn.execute(_DAYS, {"days": list(spans)})}
+        remembered = self.days.rows
+        known = {d: remembered[d] for d in spans if d in remembered}
+        if len(known) < len(spans):
+            asked = [d for d in spans if d not in known]
+            known.update((row.day, (row.first_position, row.last_position))
+                         for row in conn.execute(_DAYS, {"days": asked}))
         new = [{"day": d, "first_position": f, "last_position": la}
                for d, (f, la) in spans.items() if d not in known]
         if new:
             conn.execute(insert(D), new)
-        wider = [{"b_day": d, "b_first": min(f, known[d].first_position),
-                  "b_last": max(la, known[d].last_position)}
+        wider = [{"b_day": d, "b_first": min(f, known[d][0]), "b_last": max(la, known[d][1])}
                  for d, (f, la) in spans.items() if d in known]
         if wider:
             conn.execute(_WIDEN, wider)
+        for d, (f, la) in spans.items():
+            remembered[d] = (min(f, known[d][0]), max(la, known[d][1])) if d in known \
+                else (f, la)
 
     @staticmethod
     def _after(event: Logged, now: dict[str, Any]) -> dict[str, Any] | None:
@@ -142,10 +173,12 @@ class AuditLog(Projection):
             return "unit" if event.type.startswith("Unit") else "user"
         return event.area
 
-    @staticmethod
-    def _known(conn: Connection, events: list[Logged]) -> dict[str, dict[str, Any]]:
+    def _known(self, conn: Connection, events: list[Logged]) -> dict[str, dict[str, Any]]:
+        remembered = self.units.rows
         keys = list({e.key for e in events if e.type not in _CREATIONS})
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, dict[str, Any]] = {k: dict(remembered[k]) for k in keys
+                                            if k in remembered}
+        keys = [k for k in keys if k not in found]
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             for row in conn.execute(_KNOWN, {"ids": chunk}).mappings():

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from events.readmodels import tables
 from events.readmodels.bulk import execute_many
+from events.readmodels.memory import Memory
 from events.readmodels.projection import Logged, Projection, text_value
 from events.readmodels.searchable import search_key
 from events.readmodels.tally import Tally, keys_of
@@ -45,8 +46,25 @@ class TaskBoard(Projection):
     # 2: every state of a row kept in rm_task_version (the as-of views).
     version = 2
 
+    def __init__(self) -> None:
+        # The rows as this process last wrote them (``memory.py``).
+        self.memory = Memory()
+
+    def recall(self, position: int | None) -> None:
+        self.memory.begin(position)
+
+    def settled(self, position: int) -> None:
+        self.memory.settle(position)
+
     def apply(self, conn: Connection, events: list[Logged]) -> None:
-        batch = _Batch(conn)
+        try:
+            self._apply(conn, events)
+        except BaseException:
+            self.memory.forget()
+            raise
+
+    def _apply(self, conn: Connection, events: list[Logged]) -> None:
+        batch = _Batch(conn, self.memory)
         # Rows of tasks created in this batch are made here, not looked up: in a
         # rebuild that is nearly every task, and a lookup of thousands of ids that
         # are not there yet costs more than the rest of the batch (on PostgreSQL a
@@ -90,6 +108,8 @@ class TaskBoard(Projection):
                 moved = (T.c.plan == plan, T.c.target == code)
                 conn.execute(update(T).where(*moved)
                              .values(pillar=pillar, position=event.position))
+                # Rows changed in the table itself: read them again from there.
+                self.memory.forget()
                 keep_tasks(conn, event.position, *moved)
 
     # -- task events --------------------------------------------------------------
@@ -143,8 +163,9 @@ class TaskBoard(Projection):
 class _Batch:
     """The rows one batch touches: loaded once, written back once."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, memory: Memory):
         self.conn = conn
+        self.memory = memory
         self.rows: dict[str, dict[str, Any]] = {}
         self.created: set[str] = set()
         # Each loaded task's tally buckets before the batch changed it.
@@ -175,7 +196,13 @@ class _Batch:
 
     def preload(self, keys: set[str]) -> None:
         """Load the rows of ``keys`` into the batch, before its first event."""
-        ordered = list(keys)
+        remembered = self.memory.rows
+        ordered = []
+        for key in keys:
+            if key in remembered:
+                self._loaded(dict(remembered[key]))
+            else:
+                ordered.append(key)
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start:start + _CHUNK]
             for found in self.conn.execute(_BY_IDS, {"ids": chunk}).mappings():
@@ -204,6 +231,7 @@ class _Batch:
             tally.move(self.before.get(key), row)
         tally.write(self.conn)
         write_task_versions(self.conn, self.versions)
+        self.memory.rows.update(self.rows)
         self.versions.clear()
         self.rows.clear()
         self.created.clear()

@@ -79,6 +79,15 @@ class Projection:
         """What the rows depend on besides the log; a change means a rebuild."""
         return f"v{self.version}"
 
+    def recall(self, position: int | None) -> None:
+        """Told, in the batch's transaction, where the live rows stand before
+        ``apply`` (None: not the live rows, or unknown): see ``settled``."""
+
+    def settled(self, position: int) -> None:
+        """Told, in the batch's transaction, that it applied whole and moves the
+        projection to ``position``; one that keeps rows in memory (``memory.py``)
+        trusts them from here on."""
+
     def at_position(self, position: int | None) -> None:
         """Told, in the batch's transaction, where the projection's stored rows stand
         before ``apply`` (None: unknown, e.g. after a rebuild); most need not know."""

@@ -179,14 +179,15 @@ class Projections:
         while True:
             try:
                 with self._write(conn) as tx:
-                    count = self._batch(tx, chosen, size, isolated=False)
+                    count = self._batch(tx, chosen, size, isolated=False,
+                                        live=conn is None)
             except Exception as error:
                 if is_transient(error):
                     raise
                 # An event some projection cannot apply: the batch rolled back whole;
                 # apply it again with each projection isolated, parking what fails.
                 with self._write(conn) as tx:
-                    count = self._batch(tx, chosen, size)
+                    count = self._batch(tx, chosen, size, live=conn is None)
             total += count
             batches += 1
             if count < size:
@@ -219,8 +220,10 @@ class Projections:
         return dict(conn.execute(query, {"names": names}).tuples().all())
 
     def _batch(self, conn: Connection, chosen: list[str], size: int, *,
-               isolated: bool = True) -> int:
-        """One batch in the caller's transaction; return how many events it read."""
+               isolated: bool = True, live: bool = False) -> int:
+        """One batch in the caller's transaction; return how many events it read.
+        ``live``: on the live tables, where projections may trust what they keep in
+        memory (``memory.py``); a rebuild's shadow tables never do."""
         pause = float(os.environ.get(PAUSE_ENV) or 0)
         positions = self._lock_positions(conn, chosen)
         start = min(positions.values())
@@ -235,12 +238,16 @@ class Projections:
             mine = [e for e in events
                     if e.position > after and (everything or e.area in areas)]
             projection.at_position(after)
+            projection.recall(after if live else None)
             if mine:
                 # Isolated: a projection that fails on an event parks it, and neither
                 # it nor the others stop there.
                 apply_isolated(conn, projection, mine, isolated=isolated)
         behind = [name for name in chosen if positions[name] < last]
         conn.execute(_MOVE, {"names": behind, "last": last})
+        if live:
+            for name in chosen:
+                self.by_name[name].settled(last)
         if pause:
             time.sleep(pause)
         return len(events)

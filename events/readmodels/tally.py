@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete
+from sqlalchemy import Connection, Table, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from events.readmodels import tables
@@ -69,9 +69,27 @@ def _add(conn: Connection, table: Table, columns: tuple[str, ...], deltas: Count
     rows = [{**dict(zip(columns, key, strict=True)), "n": n} for key, n in deltas.items() if n]
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=list(columns), set_={"n": table.c.n + statement.excluded.n}), rows)
-    if any(n < 0 for n in deltas.values()):
-        conn.execute(delete(table).where(table.c.n == 0))
+    upsert, empty = _statements(conn.dialect.name, table, columns)
+    conn.execute(upsert, rows)
+    # Only the buckets this batch took from can have emptied: each is found by its
+    # key (the table's unique index), never by scanning for n = 0.
+    emptied = [{f"k_{c}": row[c] for c in columns} for row in rows if row["n"] < 0]
+    if emptied:
+        conn.execute(empty, emptied)
+
+
+_BUILT: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _statements(dialect: str, table: Table, columns: tuple[str, ...]) -> tuple[Any, Any]:
+    # Built once per database kind and table: building and cache-keying an upsert
+    # costs about as much as running it.
+    key = (dialect, table.name)
+    if key not in _BUILT:
+        statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+        upsert = statement.on_conflict_do_update(
+            index_elements=list(columns), set_={"n": table.c.n + statement.excluded.n})
+        empty = delete(table).where(*(table.c[c] == bindparam(f"k_{c}") for c in columns),
+                                    table.c.n == 0)
+        _BUILT[key] = (upsert, empty)
+    return _BUILT[key]

@@ -18,6 +18,7 @@ from tests.webapp import *  # noqa: F403  (fixtures)
 from tests.webapp import Browser, token
 from web import storage
 from workflow.base import named_id
+from workflow.errors import DomainError
 
 DAMAGED = "Bản ghi bị hỏng"
 
@@ -56,6 +57,10 @@ def damage(app, originator_id: UUID, how: str, version: int = 2) -> int:
         change = events.update().where(row).values(**values)
     with engine.begin() as conn:
         assert conn.execute(change).rowcount == 1
+    # As found by a process that opens the store after the damage: one that loaded
+    # the record before keeps the copy it loaded (test_cached_copy_... below).
+    with app.app_context():
+        storage.store().service.forget_loaded()
     return named
 
 
@@ -141,3 +146,20 @@ def test_a_damaged_account_is_signed_out_and_logged_while_others_work_on(
     assert Browser(app.test_client()).sign_in("canbovp").status_code == 401
     for url in ("/my-unit", "/overview", "/tasks/", f"/tasks/{task_id}", "/audit/"):
         assert others.get(url).status_code == 200, url
+
+
+def test_a_record_loaded_before_it_was_damaged_is_kept_as_loaded_until_reopened(
+        app, seeded, worked_on):
+    assert seeded.get_task(worked_on).version == 3  # now kept in this process's memory
+    engine, events = _events(app)
+    row = (events.c.originator_id == worked_on) & (events.c.originator_version == 2)
+    with engine.begin() as conn:
+        conn.execute(events.update().where(row).values(state=b'{"actor": '))
+
+    # The copy loaded before the damage is what the log said then; the seal's
+    # verification is what finds the damage (test_seal.py).
+    assert seeded.get_task(worked_on).version == 3
+    seeded.forget_loaded()
+    with pytest.raises(DomainError) as raised:
+        seeded.get_task(worked_on)
+    assert raised.value.code == "record_damaged"

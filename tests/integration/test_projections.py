@@ -94,11 +94,14 @@ def test_on_sqlite_the_event_stores_writes_keep_their_durability_after_a_catch_u
         with store.engine.connect() as conn:
             durable = conn.exec_driver_sql("PRAGMA synchronous").scalar()
         commune(store)
-        assign(store)  # each command's catch-up ran on the pool's connections
+        assign(store)  # each command's catch-up ran on the read models' connections
         store.projections.rebuild()  # on a connection of its own, then discarded
         assign(store, "Sau khi dựng lại")
         with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == durable
-            # What the read models set for good: no scrubbing, a larger cache.
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == durable == 2
+        with store.projections.engine.connect() as conn:
+            # What the read models' own connections are set to once, when opened:
+            # atomic, not durable, commits; no scrubbing; a larger cache.
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 0
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024

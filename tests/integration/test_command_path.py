@@ -1,0 +1,107 @@
+"""The command path keeps records in memory; it never acts on a stale one.
+
+Each ``System`` stands for one process: two of them on one database are two web
+workers (or two hosts). Records kept between commands (the person acting, the task)
+and the rows a read model wrote last are trusted only while nobody else changed
+them; these tests change them from the other process, then act.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from events.system import System
+from tests.readmodels import assign, commune, digest
+from workflow.errors import DomainError
+
+
+@pytest.fixture
+def two(database_url, clock):
+    with System(database_url, clock=clock) as first, \
+            System(database_url, clock=clock) as second:
+        commune(first)
+        yield first, second
+
+
+def test_a_person_deactivated_in_another_process_is_refused_on_their_next_command(two):
+    here, there = two
+    task = assign(here)
+    here.service.start_task("head_vp", task)  # head_vp is now kept in memory here
+
+    there.service.deactivate_user("head_vp", "Nghỉ việc")
+
+    with pytest.raises(DomainError) as refused:
+        here.service.note_progress("head_vp", task, "Vẫn làm")
+    assert refused.value.code == "user_inactive"
+    assert [e.__class__.__name__ for e in here.service.history(task)][-1] == "WorkStarted"
+
+
+def test_a_role_changed_in_another_process_is_checked_anew_on_the_next_command(two):
+    here, there = two
+    task = assign(here)
+    here.service.start_task("head_vp", task)
+    here.service.submit_report("head_vp", task, "Xong")
+    with pytest.raises(DomainError) as refused:  # a member may not verify
+        here.service.verify_task("member_vp", task)
+    assert refused.value.code == "permission_denied"
+
+    there.service.grant_role("member_vp", "leader", None, "Được bổ nhiệm")
+
+    here.service.verify_task("member_vp", task)  # a leader now, as the other process said
+    assert here.service.get_task(task).state == "verified"
+
+
+def test_a_task_changed_in_another_process_is_acted_on_as_it_is_now(two):
+    here, there = two
+    task = assign(here)
+    here.service.start_task("head_vp", task)  # the task is kept in memory here
+
+    there.service.submit_report("head_vp", task, "Xong ở nơi khác")
+
+    with pytest.raises(DomainError) as refused:  # reported now: not reported again
+        here.service.submit_report("head_vp", task, "Xong ở đây")
+    assert refused.value.code not in ("concurrent_change", "record_damaged")
+    here.service.verify_task("lead", task)
+    assert here.service.get_task(task).version == there.service.get_task(task).version == 4
+
+
+def test_several_processes_writing_at_once_leave_the_read_models_a_clean_rebuild_makes(
+        database_url, clock):
+    with System(database_url, clock=clock) as setup:
+        commune(setup)
+        tasks = [assign(setup, f"Nhiệm vụ {n}", unit=("VP", "YT")[n % 2]) for n in range(8)]
+    errors: list[BaseException] = []
+
+    def worker(mine: list[str]) -> None:
+        # Its own System, as a separate worker process would have.
+        with System(database_url, clock=clock) as store:
+            try:
+                for task in mine:
+                    head = "head_vp" if tasks.index(task) % 2 == 0 else "head_yt"
+                    store.service.start_task(head, task)
+                    store.service.note_progress(head, task, "Đang làm", percent=40)
+                    store.service.submit_report(head, task, "Xong")
+                    if tasks.index(task) % 3:
+                        store.service.return_task("lead", task, "Thiếu minh chứng")
+                    else:
+                        store.service.verify_task("lead2", task)
+                store.service.assign_task("lead", unit="VP", deadline=clock().date(),
+                                          title="Giao thêm")
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(tasks[n::4],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+
+    with System(database_url, clock=clock) as store:
+        store.projections.catch_up()
+        kept = digest(store)
+        assert store.projections.parked() == []
+        store.projections.rebuild()
+        assert digest(store) == kept
