@@ -37,8 +37,9 @@ test: $(STAMP)
 
 # The benchmarks at small sizes (a few minutes on 2 cores), figures to stdout: a check
 # that every script still runs, not the published figures (docs/performance.md has
-# those, with their larger sizes). store_writes.py also needs PostgreSQL as for `test`,
-# and the `bench` extra. Every file goes to one temporary folder, removed at the end.
+# those, with their larger sizes). store_writes.py and commands.py also need PostgreSQL
+# as for `test`, and the `bench` extra; load.py needs wrk (the Debian package). Every
+# file goes to one temporary folder, removed at the end.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
@@ -53,6 +54,10 @@ bench: $(BENCH_STAMP)
 	  "sealed_log.py --database sqlite:///$$dir/board.sqlite3 --commands 50" \
 	  "bench_alerts.py --tasks 5000 --database sqlite:///$$dir/alerts.sqlite3" \
 	  "store_writes.py --tasks 100" \
+	  "commands.py --rounds 4 --per-round 10 --out $$dir/commands.json" \
+	  "load.py --scenario sqlite_single --tasks 3000 --duration 3 --warmup 1 --connections 8 --out $$dir/load.json" \
+	  "growth.py --sizes 1000,3000 --runs 3 --commands 10 --clients 1,2 --per-client 3 --output $$dir/growth.json" \
+	  "plot_growth.py --input $$dir/growth.json --output $$dir/growth.png" \
 	  "walk.py"; do \
 	  echo; echo "## bench/$$step" | sed "s|$$dir|\$$TMPDIR|g"; \
 	  $(BIN)/python bench/$$step; \

@@ -98,29 +98,36 @@ def task_events(rng: random.Random, clock: FixedClock, number: int, units: list[
 
 
 def generate(url: str, tasks: int, seed: int = 2025, batch: int = 2000) -> None:
-    rng = random.Random(seed)
     with System(url) as store:
         content, units = organisation(store)
-        targets = [t["code"] for t in content["targets"]]
-        service = store.service
-        table = service.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        clock = FixedClock(START)
-        started, events = time.perf_counter(), 0
-        with use_clock(clock):
-            for first in range(0, tasks, batch):
-                rows = []
-                for number in range(first, min(first + batch, tasks)):
-                    for event in task_events(rng, clock, number, units, targets):
-                        stored = service.mapper.to_stored_event(event)
-                        rows.append({"originator_id": stored.originator_id,
-                                     "originator_version": stored.originator_version,
-                                     "topic": stored.topic, "state": stored.state})
-                with store.engine.begin() as conn:
-                    conn.execute(insert(table), rows)
-                events += len(rows)
-                print(f"\r{min(first + batch, tasks)} tasks, {events} events, "
-                      f"{events / (time.perf_counter() - started):.0f} events/s", end="")
+        add_tasks(store, content, units, range(tasks), random.Random(seed), batch)
         print()
+
+
+def add_tasks(store: System, content: dict, units: list[str], numbers: range,
+              rng: random.Random, batch: int = 2000) -> int:
+    """Insert the tasks ``numbers`` (their lives, by the domain objects); return how
+    many events. A store grown in steps with one ``rng`` and consecutive ranges holds
+    the same events as one made at once (bench/growth.py grows one this way)."""
+    targets = [t["code"] for t in content["targets"]]
+    service = store.service
+    clock = FixedClock(START)
+    started, events = time.perf_counter(), 0
+    with use_clock(clock):
+        for first in range(numbers.start, numbers.stop, batch):
+            rows = []
+            for number in range(first, min(first + batch, numbers.stop)):
+                for event in task_events(rng, clock, number, units, targets):
+                    stored = service.mapper.to_stored_event(event)
+                    rows.append({"originator_id": stored.originator_id,
+                                 "originator_version": stored.originator_version,
+                                 "topic": stored.topic, "state": stored.state})
+            with store.engine.begin() as conn:
+                conn.execute(insert(store.events_table), rows)
+            events += len(rows)
+            print(f"\r{min(first + batch, numbers.stop)} tasks, {events} events, "
+                  f"{events / (time.perf_counter() - started):.0f} events/s", end="")
+    return events
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ Why this exists: docs/architecture.md chooses ``eventsourcing-sqlalchemy`` over 
 library's own SQLite/PostgreSQL recorders. This measures what that costs on our own
 workload: N tasks each assigned, started and reported (three saves), then N task loads.
 
-- ``*-sqlalchemy`` and ``*-core``: the bare ``Workflow`` service, no read models;
+- ``*-sqlalchemy``, ``*-ours`` (its subclass, ``events.log.recorder``) and ``*-core``:
+  the bare ``Workflow`` service, no read models, no aggregate cache;
 - ``*-store``: the whole ``events.system.System`` (eventsourcing-sqlalchemy), with every
   projection caught up after each command, as the CLI and the web app run it.
 
@@ -88,18 +89,23 @@ def main() -> None:
 
     bare("sqlite-sqlalchemy", {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
                                "SQLALCHEMY_URL": f"sqlite:///{folder / 'a.sqlite3'}"})
+    bare("sqlite-ours", {"PERSISTENCE_MODULE": "events.log.recorder:Factory",
+                         "SQLALCHEMY_URL": f"sqlite:///{folder / 'o.sqlite3'}"})
     bare("sqlite-core", {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                          "SQLITE_DBNAME": str(folder / "b.sqlite3")})
     with System(f"sqlite:///{folder / 'c.sqlite3'}") as store:
         results["sqlite-store"] = _run(store.service, args.tasks)
 
-    for name, kind in (("postgres-sqlalchemy", "sa"), ("postgres-core", "core"),
-                       ("postgres-store", "store")):
+    for name, kind in (("postgres-sqlalchemy", "sa"), ("postgres-ours", "ours"),
+                       ("postgres-core", "core"), ("postgres-store", "store")):
         database = _pg_database()
         url = f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{database}"
         try:
             if kind == "sa":
                 bare(name, {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                            "SQLALCHEMY_URL": url})
+            elif kind == "ours":
+                bare(name, {"PERSISTENCE_MODULE": "events.log.recorder:Factory",
                             "SQLALCHEMY_URL": url})
             elif kind == "core":
                 bare(name, {"PERSISTENCE_MODULE": "eventsourcing.postgres",

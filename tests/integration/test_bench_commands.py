@@ -1,0 +1,48 @@
+"""bench/commands.py runs, as `make bench` runs it, and writes every figure it promises.
+
+A check that the benchmark keeps working while the command path changes, at the
+smallest size: the figures themselves are not judged here (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURES = ("raw_per_s", "command_per_s", "command_p50_ms", "command_p95_ms", "crud_p50_ms",
+           "crud_p95_ms", "statements_per_command", "crud_statements_per_command",
+           "fraction_of_raw", "latency_vs_crud")
+
+
+@pytest.mark.postgres
+def test_commands_benchmark_writes_its_figures_for_both_databases(postgres_url, tmp_path):
+    out = tmp_path / "commands.json"
+    done = subprocess.run(
+        [sys.executable, "bench/commands.py", "--rounds", "2", "--per-round", "1",
+         "--postgres-url", postgres_url, "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+    report = json.loads(out.read_text())
+    assert set(report["machine"]) == {"node", "cpus", "python"}
+    assert report["date"] and "--per-round 1" in report["command"]
+    for database in ("sqlite", "postgresql"):
+        figures = report[database]
+        for name in FIGURES:
+            assert figures[name] > 0, (database, name)
+        # Two rounds of one task, five commands each, every one timed.
+        assert figures["commands_timed"] == 10
+    assert "| raw insert + commit /s |" in done.stdout
+    # The benchmark's own tables go with the run (the store's stay, as in any store).
+    engine = create_engine(postgres_url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    assert not [name for name in tables if name.startswith(("crud_", "bench_raw"))]
