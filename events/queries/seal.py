@@ -282,6 +282,10 @@ def verify(store: System, *, batch: int = BATCH) -> dict[str, Any]:
     result["snapshots"] = snapshots
     if snapshots and result["intact"]:
         result.update(intact=False, kind="snapshot", record=snapshots[0])
+    if not result["intact"]:
+        # What this process keeps in memory may be what the log no longer says: from
+        # here on it reads each record from the store, and meets the damage there.
+        store.service.forget_loaded()
     return result
 
 
