@@ -50,20 +50,18 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
 
 from bench.generate import PASSWORD, generate  # noqa: E402
+from bench.scratch import create_database, drop_database, url_of  # noqa: E402
 
 # name: processes (`serve --workers 1` is waitress, more is gunicorn)
 SCENARIOS = {"postgresql_workers_4": 4, "sqlite_single": 1}
-PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 USER_AGENT = "nhiemvu-bench-load"  # the same at sign-in and under load (session protection)
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 MARK = "NHIEMVU_LOAD "
@@ -119,8 +117,8 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
     elif args.postgres_url:
         url, dropped = args.postgres_url, None
     else:
-        dropped = _pg_database()
-        url = f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{dropped}"
+        dropped = create_database("nhiemvu_load")
+        url = url_of(dropped)
     try:
         print(f"## {name}: seeding {args.tasks} tasks")
         plan = seed(url, args.tasks)
@@ -143,7 +141,7 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
                 print(server.log_text()[-20_000:], file=sys.stderr)
     finally:
         if dropped:
-            _drop_pg(dropped)
+            drop_database(dropped)
     seconds = figures["duration_us"] / 1e6
     return {
         "requests_per_s": round(figures["requests"] / seconds, 1),
@@ -390,16 +388,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _pg_database() -> str:
-    name = f"nhiemvu_load_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dbname="test", autocommit=True, **PG) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def _drop_pg(name: str) -> None:
-    with psycopg.connect(dbname="test", autocommit=True, **PG) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

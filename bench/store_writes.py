@@ -22,32 +22,17 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
-import psycopg  # noqa: E402
 
+from bench.scratch import PG, create_database, drop_database, url_of  # noqa: E402
 from events.system import System  # noqa: E402
 from workflow.application import Workflow  # noqa: E402
 from workflow.clock import local_today  # noqa: E402
-
-PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
-
-
-def _pg_database() -> str:
-    name = f"nhiemvu_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dbname="test", autocommit=True, **PG) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def _drop_pg(name: str) -> None:
-    with psycopg.connect(dbname="test", autocommit=True, **PG) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run(service: Workflow, tasks: int) -> dict[str, float]:
@@ -98,8 +83,8 @@ def main() -> None:
 
     for name, kind in (("postgres-sqlalchemy", "sa"), ("postgres-ours", "ours"),
                        ("postgres-core", "core"), ("postgres-store", "store")):
-        database = _pg_database()
-        url = f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{database}"
+        database = create_database("nhiemvu_bench")
+        url = url_of(database)
         try:
             if kind == "sa":
                 bare(name, {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
@@ -116,7 +101,7 @@ def main() -> None:
                 with System(url) as store:
                     results[name] = _run(store.service, args.tasks)
         finally:
-            _drop_pg(database)
+            drop_database(database)
 
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
