@@ -72,7 +72,34 @@ audit = Table("crud_audit", metadata,
               Column("detail", Text, nullable=False))
 
 
-class CrudTracker:
+class TaskCommands:
+    """The four task commands, checked as the service checks them: what both baselines
+    (Core here, ORM in crud_orm.py) share; each writes its change in ``_change``."""
+
+    def start_task(self, username: str, task_id: uuid.UUID) -> None:
+        self._change(username, task_id, "start", {})
+
+    def note_progress(self, username: str, task_id: uuid.UUID, text: str,
+                      percent: int | None = None) -> None:
+        percent = validate.percent(percent)
+        self._change(username, task_id, "note", {} if percent is None else {"percent": percent},
+                     text=validate.text(text, "text"))
+
+    def submit_report(self, username: str, task_id: uuid.UUID, summary: str) -> None:
+        summary = validate.text(summary, "summary")
+        self._change(username, task_id, "report",
+                     {"summary": summary, "reported_by": username}, summary=summary)
+
+    def verify_task(self, username: str, task_id: uuid.UUID, comment: str = "") -> None:
+        self._change(username, task_id, "verify", {},
+                     comment=validate.text(comment, "comment", required=False))
+
+    def _change(self, username: str, task_id: uuid.UUID, action: str,
+                values: dict[str, Any], **detail: Any) -> None:
+        raise NotImplementedError
+
+
+class CrudTracker(TaskCommands):
     """The five commands bench/commands.py times, on ``engine`` (tables created)."""
 
     def __init__(self, engine: Engine):
@@ -111,23 +138,6 @@ class CrudTracker:
             _audit(conn, task_id, actor, "assign", title=title, unit=row.code,
                    deadline=deadline.isoformat())
             return task_id
-
-    def start_task(self, username: str, task_id: uuid.UUID) -> None:
-        self._change(username, task_id, "start", {})
-
-    def note_progress(self, username: str, task_id: uuid.UUID, text: str,
-                      percent: int | None = None) -> None:
-        self._change(username, task_id, "note", {"percent": validate.percent(percent)},
-                     text=validate.text(text, "text"))
-
-    def submit_report(self, username: str, task_id: uuid.UUID, summary: str) -> None:
-        summary = validate.text(summary, "summary")
-        self._change(username, task_id, "report",
-                     {"summary": summary, "reported_by": username}, summary=summary)
-
-    def verify_task(self, username: str, task_id: uuid.UUID, comment: str = "") -> None:
-        self._change(username, task_id, "verify", {},
-                     comment=validate.text(comment, "comment", required=False))
 
     def _change(self, username: str, task_id: uuid.UUID, action: str,
                 values: dict[str, Any], **detail: Any) -> None:

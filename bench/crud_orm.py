@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bench.crud_baseline import audit, metadata, tasks, units, users
+from bench.crud_baseline import TaskCommands, audit, metadata, tasks, units, users
 from workflow import clock, rules, validate
 from workflow.errors import DomainError
 from workflow.rules import Actor, State
@@ -46,7 +46,7 @@ class AuditRow(Base):
     __table__ = audit
 
 
-class CrudOrmTracker:
+class CrudOrmTracker(TaskCommands):
     """The five commands of ``CrudTracker``, through ORM sessions on ``engine``."""
 
     def __init__(self, engine: Engine):
@@ -74,24 +74,6 @@ class CrudOrmTracker:
             _audit(session, task.id, actor, "assign", title=title, unit=found.code,
                    deadline=deadline.isoformat())
             return task.id
-
-    def start_task(self, username: str, task_id: uuid.UUID) -> None:
-        self._change(username, task_id, "start", {})
-
-    def note_progress(self, username: str, task_id: uuid.UUID, text: str,
-                      percent: int | None = None) -> None:
-        percent = validate.percent(percent)
-        self._change(username, task_id, "note", {} if percent is None else {"percent": percent},
-                     text=validate.text(text, "text"))
-
-    def submit_report(self, username: str, task_id: uuid.UUID, summary: str) -> None:
-        summary = validate.text(summary, "summary")
-        self._change(username, task_id, "report",
-                     {"summary": summary, "reported_by": username}, summary=summary)
-
-    def verify_task(self, username: str, task_id: uuid.UUID, comment: str = "") -> None:
-        self._change(username, task_id, "verify", {},
-                     comment=validate.text(comment, "comment", required=False))
 
     def _change(self, username: str, task_id: uuid.UUID, action: str,
                 values: dict[str, Any], **detail: Any) -> None:
