@@ -72,6 +72,22 @@ audit = Table("crud_audit", metadata,
               Column("detail", Text, nullable=False))
 
 
+def checked_assignment(unit: str, row: Any, title: str, deadline: date) -> str:
+    """The checks ``Task.assign`` makes, on the unit's row (None: no such unit); returns
+    the title as stored."""
+    if row is None:
+        raise DomainError("unknown_unit", unit=unit)
+    if not row.active:
+        raise DomainError("unit_inactive", unit=row.code)
+    title = validate.text(title, "title")
+    today = clock.local_today()
+    validate.deadline(deadline, today)
+    if deadline < today:
+        raise DomainError("due_date_in_past", deadline=f"{deadline:%d/%m/%Y}",
+                          today=f"{today:%d/%m/%Y}")
+    return title
+
+
 class TaskCommands:
     """The four task commands, checked as the service checks them: what both baselines
     (Core here, ORM in crud_orm.py) share; each writes its change in ``_change``."""
@@ -121,16 +137,7 @@ class CrudTracker(TaskCommands):
             rules.check_admin(actor, "assign")
             row = conn.execute(select(units.c.code, units.c.active)
                                .where(units.c.code == unit)).first()
-            if row is None:
-                raise DomainError("unknown_unit", unit=unit)
-            if not row.active:
-                raise DomainError("unit_inactive", unit=row.code)
-            title = validate.text(title, "title")
-            today = clock.local_today()
-            validate.deadline(deadline, today)
-            if deadline < today:
-                raise DomainError("due_date_in_past", deadline=f"{deadline:%d/%m/%Y}",
-                                  today=f"{today:%d/%m/%Y}")
+            title = checked_assignment(unit, row, title, deadline)
             task_id = uuid.uuid4()
             conn.execute(insert(tasks).values(
                 id=task_id, version=1, title=title, description="", unit=row.code,

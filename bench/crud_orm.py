@@ -19,8 +19,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bench.crud_baseline import TaskCommands, audit, metadata, tasks, units, users
-from workflow import clock, rules, validate
+from bench.crud_baseline import (
+    TaskCommands,
+    audit,
+    checked_assignment,
+    metadata,
+    tasks,
+    units,
+    users,
+)
+from workflow import rules
 from workflow.errors import DomainError
 from workflow.rules import Actor, State
 
@@ -57,16 +65,7 @@ class CrudOrmTracker(TaskCommands):
             actor = _actor(session, username)
             rules.check_admin(actor, "assign")
             found = session.get(UnitRow, unit)
-            if found is None:
-                raise DomainError("unknown_unit", unit=unit)
-            if not found.active:
-                raise DomainError("unit_inactive", unit=found.code)
-            title = validate.text(title, "title")
-            today = clock.local_today()
-            validate.deadline(deadline, today)
-            if deadline < today:
-                raise DomainError("due_date_in_past", deadline=f"{deadline:%d/%m/%Y}",
-                                  today=f"{today:%d/%m/%Y}")
+            title = checked_assignment(unit, found, title, deadline)
             task = TaskRow(id=uuid.uuid4(), title=title, description="", unit=found.code,
                            deadline=deadline, state=State.ASSIGNED.value,
                            assigned_by=actor.username)

@@ -133,13 +133,12 @@ class AuditLog(Projection):
                for d, (f, la) in spans.items() if d not in known]
         if new:
             conn.execute(insert(D), new)
-        wider = [{"b_day": d, "b_first": min(f, known[d][0]), "b_last": max(la, known[d][1])}
-                 for d, (f, la) in spans.items() if d in known]
-        if wider:
-            conn.execute(_WIDEN, wider)
-        for d, (f, la) in spans.items():
-            remembered[d] = (min(f, known[d][0]), max(la, known[d][1])) if d in known \
-                else (f, la)
+        for d, (first, last) in known.items():
+            spans[d] = [min(spans[d][0], first), max(spans[d][1], last)]
+        if known:
+            conn.execute(_WIDEN, [{"b_day": d, "b_first": spans[d][0], "b_last": spans[d][1]}
+                                  for d in known])
+        remembered.update((d, (f, la)) for d, (f, la) in spans.items())
 
     @staticmethod
     def _after(event: Logged, now: dict[str, Any]) -> dict[str, Any] | None:
