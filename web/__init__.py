@@ -15,7 +15,19 @@ from typing import Any
 
 from flask import Flask
 
-from web import as_of, assets, config, errors, i18n, limits, params, security, sessions, storage
+from web import (
+    api,
+    as_of,
+    assets,
+    config,
+    errors,
+    i18n,
+    limits,
+    params,
+    security,
+    sessions,
+    storage,
+)
 from web.extensions import init_extensions
 
 
@@ -33,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
+    api.init_app(app)
 
     # ``assign`` adds the assign form's routes to ``tasks.bp``: imported here, before
     # the blueprint is registered, so neither module imports the other back.

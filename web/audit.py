@@ -38,8 +38,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 TYPES = ("TaskAssigned", "WorkStarted", "ProgressNoted", "ReportSubmitted", "ReportVerified",
          "ReportReturned", "DeadlineExtended", "TaskReassigned", "TaskCancelled",
          "UnitCreated", "UnitRenamed", "UnitDeactivated", "UserRegistered", "RoleGranted",
-         "UserDeactivated", "UserReactivated", "PasswordChanged", "PlanAdopted",
-         "PlanRevised")
+         "UserDeactivated", "UserReactivated", "PasswordChanged", "ApiTokenIssued",
+         "ApiTokenRevoked", "PlanAdopted", "PlanRevised")
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

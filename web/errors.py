@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from web import hx, storage
+from web import api, hx, storage
 from web.i18n import error_text
 from web.security import BACKGROUND_ENDPOINTS
 from workflow.errors import DomainError
@@ -78,12 +78,14 @@ def render_unavailable():
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    def csrf_error(error: CSRFError):  # the API is exempt: never its request
         return render_error(400, gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp"
                                          " lệ; hãy tải lại trang và thử lại."))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if (found := api.error_response(error)) is not None:
+            return found
         if error.code in DAMAGED_CODES:
             app.logger.error("damaged record: %s", error.message("en"),
                              exc_info=error.__cause__)
@@ -91,17 +93,21 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if (found := api.error_response(error)) is not None:
+            return found
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if (found := api.error_response(error)) is not None:
+            return found
         if storage.is_unavailable(error):
             # One line, no traceback: the operator needs to know, not to debug.
             lines = str(error).strip().splitlines()
             app.logger.warning("database unavailable: %s: %s", type(error).__name__,
                                lines[0][:200] if lines else "")
-            return render_unavailable()
+            return api.failure(503) if api.is_api_request() else render_unavailable()
         if app.testing:  # tests see the traceback instead of a polite page
             raise error
         app.logger.exception("unexpected error")
-        return render_error(500)
+        return api.failure(500) if api.is_api_request() else render_error(500)

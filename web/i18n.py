@@ -27,6 +27,9 @@ COOKIE = "nhiemvu_lang"
 bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        # Programs say which language they read; they keep no cookie.
+        return request.accept_languages.best_match(LANGUAGES, default="vi") or "vi"
     chosen = request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else "vi"
 

@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
 
 
 def _require_sign_in():
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+    if (request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None
+            or request.blueprint == "api"):  # tokens, not sessions (web.api.auth)
         return None
     if not current_user.is_authenticated:
         if request.endpoint in BACKGROUND_ENDPOINTS:

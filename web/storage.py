@@ -16,7 +16,7 @@ from collections.abc import Callable
 import psycopg
 import sqlalchemy.exc
 from eventsourcing import persistence
-from flask import Flask, current_app, flash, g
+from flask import Flask, current_app, flash, g, request
 from flask_babel import gettext
 from sqlalchemy import text
 
@@ -116,7 +116,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _tell_if_views_lag(response):
-        if holder._store is not None and holder._store.service.views_lag():
+        if (holder._store is not None and holder._store.service.views_lag()
+                and request.blueprint != "api"):  # the API has no session to flash in
             flash(gettext("Đã ghi nhận, nhưng danh sách và bảng tổng hợp chưa cập nhật kịp;"
                           " chúng sẽ cập nhật sau ít phút."))
         return response

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 
-from workflow import clock, damage, passwords, rules, validate
+from workflow import channel, clock, damage, passwords, rules, validate
 from workflow.admin_commands import AdminCommands
 from workflow.alerts import AlertCommands
 from workflow.base import named_id
@@ -31,6 +32,7 @@ from workflow.reports import ReportCommands
 from workflow.rules import Actor
 from workflow.seal import SealCommands
 from workflow.task import Task
+from workflow.tokens import TokenCommands
 from workflow.words import lazy
 
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands,
+class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, TokenCommands,
                Application[UUID]):
     name = "nhiemvu"
     # Snapshots keep long histories quick to load; a typical task has under 20 events.
@@ -98,11 +100,13 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands,
 
     @contextmanager
     def _at_clock(self) -> Iterator[None]:
-        if self.clock is None:
-            yield
-        else:
-            with clock.use_clock(self.clock):
+        # Every command runs inside: its clock, and the scope of its channel.
+        with channel.scope():
+            if self.clock is None:
                 yield
+            else:
+                with clock.use_clock(self.clock):
+                    yield
 
     def _save(self, *aggregates: Any, conflict: DomainError | None = None) -> None:
         try:
@@ -131,6 +135,10 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands,
         actor = self.actor(who)
         if not actor.active:
             raise DomainError("user_inactive", username=actor.username)
+        if isinstance(who, Actor) and who.via:
+            # Resolved afresh, still acting through the interface that asked.
+            actor = replace(actor, via=who.via)
+        channel.note(actor.via)
         return actor
 
     def forget_loaded(self) -> None:

@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from workflow import clock
+from workflow import channel, clock
 
 # Names for deterministic ids, so "the unit VP" or "the user an.nv" has one id
 # for ever and creating it twice is refused by the event store itself.
@@ -31,3 +31,13 @@ class Record(Aggregate):
         @staticmethod
         def create_timestamp() -> datetime:
             return clock.now()
+
+    def collect_events(self):  # noqa: ANN201 - the library's signature
+        events = super().collect_events()
+        via = channel.current()
+        if via is not None:
+            # Frozen events: the attribute joins the stored state only. Replays ignore
+            # it (the library passes an event method only the fields it names).
+            for recorded in events:
+                object.__setattr__(recorded, "via", via)
+        return events

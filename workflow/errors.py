@@ -85,6 +85,9 @@ MESSAGES: dict[str, Msg] = {
         "Đường dẫn minh chứng phải bắt đầu bằng http:// hoặc https://, có tên máy chủ và không "
         "chứa khoảng trắng."),
     "evidence_link_too_long": N_("Đường dẫn minh chứng quá dài (tối đa %(limit)s ký tự)."),
+    "unknown_token": N_("Không tìm thấy khóa truy cập “%(token)s” đang dùng."),
+    "ambiguous_token": N_(
+        "Nhãn “%(token)s” trùng với nhiều khóa truy cập; hãy dùng mã khóa hoặc nêu người dùng."),
     "concurrent_change": N_("Nhiệm vụ vừa được người khác cập nhật; hãy tải lại và thử lại."),
 }
 

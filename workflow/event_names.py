@@ -43,6 +43,8 @@ EVENT_NAMES: dict[str, Msg] = {
     "UserDeactivated": NP_("event", "Vô hiệu hóa tài khoản"),
     "UserReactivated": NP_("event", "Kích hoạt lại tài khoản"),
     "PasswordChanged": NP_("event", "Đổi mật khẩu"),
+    "ApiTokenIssued": NP_("event", "Cấp khóa truy cập API"),
+    "ApiTokenRevoked": NP_("event", "Thu hồi khóa truy cập API"),
     "PlanAdopted": NP_("event", "Ban hành kế hoạch"),
     "PlanRevised": NP_("event", "Điều chỉnh kế hoạch"),
     "PeriodReportIssued": NP_("event", "Ban hành báo cáo định kỳ"),

@@ -120,6 +120,37 @@ class User(Record):
         self.check_password_change(actor)
         self._password_changed(password_hash=password_hash, actor=actor.username)
 
+    # -- API tokens: only their SHA-256 is recorded (workflow.tokens) -------------
+
+    def api_tokens(self) -> dict[str, dict[str, object]]:
+        """Token id → ``{"label", "digest", "revoked"}``; users recorded before tokens
+        existed (and their snapshots) have none."""
+        return getattr(self, "tokens", {})
+
+    def issue_token(self, actor: Actor, token_id: str, label: str, digest: str) -> None:
+        self.check_password_change(actor)  # the same rule: oneself, or an admin
+        self._token_issued(token_id=token_id, digest=digest, actor=actor.username,
+                           label=validate.text(label, "label", required=False))
+
+    def revoke_token(self, actor: Actor, token_id: str, reason: str) -> None:
+        self.check_password_change(actor)
+        found = self.api_tokens().get(token_id)
+        if found is None or found["revoked"]:
+            raise DomainError("unknown_token", token=token_id)
+        self._token_revoked(token_id=token_id, actor=actor.username,
+                            reason=validate.text(reason, "reason", required=False))
+
+    @event("ApiTokenIssued", topic="nhiemvu.organisation.ApiTokenIssued")
+    def _token_issued(self, token_id: str, label: str, digest: str, actor: str) -> None:
+        self.tokens = {**self.api_tokens(),
+                       token_id: {"label": label, "digest": digest, "revoked": False}}
+
+    @event("ApiTokenRevoked", topic="nhiemvu.organisation.ApiTokenRevoked")
+    def _token_revoked(self, token_id: str, actor: str, reason: str) -> None:
+        tokens = dict(self.api_tokens())
+        tokens[token_id] = {**tokens[token_id], "revoked": True}
+        self.tokens = tokens
+
     @event("RoleGranted", topic="nhiemvu.organisation.RoleGranted")
     def _role_granted(self, role: str, unit: str | None, actor: str, reason: str) -> None:
         self.role = role

@@ -106,6 +106,8 @@ class Actor:
     role: str
     unit: str | None = None
     active: bool = True
+    # The interface acting for them when it is recorded (``workflow.channel``): "api".
+    via: str | None = None
 
     @property
     def is_system(self) -> bool:

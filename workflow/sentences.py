@@ -91,11 +91,20 @@ _PREDICATES: dict[str, Predicate] = {
     "UserDeactivated": lambda d, unit, loc: translate("vô hiệu hóa tài khoản", loc),
     "UserReactivated": lambda d, unit, loc: translate("kích hoạt lại tài khoản", loc),
     "PasswordChanged": lambda d, unit, loc: translate("đổi mật khẩu", loc),
+    "ApiTokenIssued": lambda d, unit, loc: translate(
+        "cấp khóa truy cập API %(token)s", loc, token=_token_name(d)),
+    "ApiTokenRevoked": lambda d, unit, loc: translate(
+        "thu hồi khóa truy cập API %(token)s", loc, token=d.get("token_id", "")),
     "PlanAdopted": lambda d, unit, loc: translate(
         "ban hành kế hoạch %(code)s", loc, code=d["code"]),
     "PlanRevised": lambda d, unit, loc: translate(
         "điều chỉnh kế hoạch %(code)s", loc, code=d["content"].get("code", "")),
 }
+
+def _token_name(data: Data) -> str:
+    label = data.get("label") or ""
+    return f"{data.get('token_id', '')} ({label})" if label else str(data.get("token_id", ""))
+
 
 # The field holding what the person typed, where it is not the reason.
 _TYPED = {"ProgressNoted": "text", "ReportSubmitted": "summary", "ReportVerified": "comment"}

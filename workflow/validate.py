@@ -38,6 +38,7 @@ FIELDS = {
     "email": Field(NP_("field", "thư điện tử"), 254, False),
     "code": Field(NP_("field", "mã"), 40, False),
     "username": Field(NP_("field", "tên đăng nhập"), 40, False),
+    "label": Field(NP_("field", "nhãn khóa truy cập"), 100, False),
 }
 
 # The window every date a person types must fall in: a typo such as 9999 for 2025

@@ -132,6 +132,15 @@ def board(store: System, *, state: str | Iterable[str] | None = None, unit: str 
     return page
 
 
+def task_row(store: System, task_id: UUID | str, today: date | None = None
+             ) -> dict[str, Any] | None:
+    """One task as the board shows it (its row, graded for ``today``), or None."""
+    query = _board_select(today_of(store, today)).where(T.c.id == UUID(str(task_id)).hex)
+    with store.engine.connect() as conn:
+        found = conn.execute(query).first()
+    return _row(found) if found is not None else None
+
+
 def _count(store: System, where: list[ColumnElement[bool]]) -> int:
     with store.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(T).where(*where)).scalar()

@@ -21,7 +21,7 @@ from events.readmodels.projection import Logged, Projection, text_value, to_json
 from workflow.rules import TRANSITIONS, State
 
 # Never copied into a readable table, even hashed.
-_SECRET = frozenset({"password_hash"})
+_SECRET = frozenset({"password_hash", "digest"})
 # Events that say which unit their aggregate belongs to from now on.
 _SETS_UNIT = frozenset({"TaskAssigned", "TaskReassigned", "UserRegistered", "RoleGranted"})
 _CREATIONS = frozenset({"TaskAssigned", "UserRegistered", "UnitCreated", "PlanAdopted"})

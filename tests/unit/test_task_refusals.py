@@ -126,6 +126,11 @@ def _scenarios(store, monkeypatch) -> dict[str, object]:
         "evidence_link_invalid": lambda: report_with([{"url": "javascript:alert(1)"}]),
         "evidence_link_too_long": lambda: report_with(
             [{"url": "https://xa.gov.vn/" + "a" * 2000}]),
+        "unknown_token": lambda: service.revoke_token(commune.HEAD, "0badc0de"),
+        "ambiguous_token": lambda: (
+            service.create_token(commune.HEAD, "máy chủ huyện"),
+            service.create_token(commune.LEADER, "máy chủ huyện"),
+            service.resolve_token("máy chủ huyện", [commune.HEAD, commune.LEADER])),
         "concurrent_change": lambda: service.note_progress(
             commune.HEAD, started, "Cũ", expected_version=1),
         # Last: the head becomes a leader, which changes what they may do.

@@ -35,7 +35,9 @@ STORED_TOPICS = {
            "nhiemvu.organisation.UnitDeactivated"],
     User: ["nhiemvu.organisation.UserRegistered", "nhiemvu.organisation.RoleGranted",
            "nhiemvu.organisation.UserDeactivated", "nhiemvu.organisation.UserReactivated",
-           "nhiemvu.organisation.PasswordChanged"],
+           "nhiemvu.organisation.PasswordChanged",
+           # since issue 15
+           "nhiemvu.organisation.ApiTokenIssued", "nhiemvu.organisation.ApiTokenRevoked"],
     Plan: ["nhiemvu.plan.PlanAdopted", "nhiemvu.plan.PlanRevised"],
 }
 AGGREGATE_TOPICS = {Task: "nhiemvu.task.Task", Unit: "nhiemvu.organisation.Unit",
