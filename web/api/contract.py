@@ -118,9 +118,25 @@ def _json() -> Any:
     if not request.is_json:
         raise problems.ApiError(400, "invalid_json")
     found = request.get_json(silent=True)
-    if not isinstance(found, dict):
+    if not isinstance(found, dict) or not _encodable(found):
         raise problems.ApiError(400, "invalid_json")
     return found
+
+
+def _encodable(value: Any) -> bool:
+    """False when a string holds a lone surrogate (JSON's "\\ud800"): no text can be
+    stored or compared with one, and no person typed it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_encodable(v) for v in value)
+    return True
 
 
 def _answer(op: Operation, result: Any) -> Response:
