@@ -39,6 +39,10 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class NoQuery(Query):
+    """An operation that takes no parameters: any it is sent is refused."""
+
+
 class Answer(BaseModel):
     """What an operation answers, read from the query results' dicts."""
 
@@ -92,6 +96,8 @@ def operation(method: str, path: str, *, summary: str, tag: str,
             try:
                 if query is not None:
                     values["query"] = query.model_validate(_args())
+                else:
+                    NoQuery.model_validate(_args())
                 if body is not None:
                     values["body"] = body.model_validate(_json())
             except ValidationError as error:
@@ -117,7 +123,10 @@ def _json() -> Any:
         return {}  # an action that needs nothing may be sent without a body
     if not request.is_json:
         raise problems.ApiError(400, "invalid_json")
-    found = request.get_json(silent=True)
+    try:
+        found = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: no body a person means
+        found = None
     if not isinstance(found, dict) or not _encodable(found):
         raise problems.ApiError(400, "invalid_json")
     return found

@@ -64,8 +64,9 @@ def respond(status: int, code: str, message: str, **extra: Any) -> Response:
 
 
 def api_error(error: ApiError) -> Response:
+    named = {"field": error.params["field"]} if "field" in error.params else {}
     return respond(error.status, error.code,
-                   translate(MESSAGES[error.code], lang(), **error.params))
+                   translate(MESSAGES[error.code], lang(), **error.params), **named)
 
 
 def status_of(error: DomainError) -> int:

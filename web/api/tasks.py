@@ -225,8 +225,10 @@ def _action(name: str, body_model: type[ActionBody], summary: str,
         except DomainError as error:
             if error.code != "concurrent_change":
                 raise
-            row = task_row(storage.live(), task_id)
-            return problems.domain_error(error, current_version=row and row["version"])
+            # From the task's events, not the board: the winner's event may not have
+            # reached that read model yet, and a retry must send the version now.
+            current = storage.service().get_task(task_id).version
+            return problems.domain_error(error, current_version=current)
         return current_task(task_id, actor)
 
     act.__name__ = f"task_{name}"
