@@ -12,7 +12,19 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, alerts, audit, backup, demo, listing, projections, reports, serve, tasks
+from cli import (
+    admin,
+    alerts,
+    audit,
+    backup,
+    demo,
+    listing,
+    projections,
+    reports,
+    serve,
+    tasks,
+    tokens,
+)
 from cli.runtime import GuardedGroup, Run
 
 __all__ = ["main"]
@@ -43,4 +55,5 @@ alerts.register(main)
 main.add_command(audit.audit)
 reports.register(main)
 backup.register(main)
+tokens.register(main)
 main.add_command(serve.serve)
