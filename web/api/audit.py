@@ -28,28 +28,18 @@ from web.i18n import lang
 from workflow.rules import Actor
 from workflow.seal import damage_name
 from workflow.validate import CURSOR_MAX
-from workflow.words import N_, NP_, Msg, translate
+from workflow.words import N_, NP_, translate
 
 TAG = "audit"
 HEX64 = r"^[0-9a-fA-F]{64}$"
 _ROOT = re.compile(HEX64)
 
-# The refusals of this module: codes scripts rely on, sentences for people.
-REFUSALS: dict[str, tuple[int, Msg]] = {
-    "no_checkpoint": (404, N_("Nhật ký chưa có điểm chốt nào; điểm chốt được ghi theo giờ "
-                              "và mỗi khi ban hành báo cáo.")),
-    "not_sealed": (404, N_("Vị trí %(position)s không có trong điểm chốt mới nhất của "
-                           "nhật ký niêm phong (%(size)s sự kiện).")),
-    "seal_damaged": (409, N_("Bản ghi hoặc dấu niêm phong đã lưu không còn khớp với điểm "
-                             "chốt: không có bằng chứng nào; hãy báo cho quản trị viên.")),
-    "invalid_root": (400, N_("Gốc “%(root)s” không hợp lệ: cần đúng 64 chữ số thập lục "
-                             "phân.")),
-}
+# The refusals of this module's own (their sentences: ``problems.MESSAGES``).
+STATUSES = {"no_checkpoint": 404, "not_sealed": 404, "seal_damaged": 409, "invalid_root": 400}
 
 
 def refusal(code: str, **params: Any) -> Response:
-    status, message = REFUSALS[code]
-    return problems.respond(status, code, translate(message, lang(), **params))
+    return problems.api_error(problems.ApiError(STATUSES[code], code, **params))
 
 
 class Change(Answer):

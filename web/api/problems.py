@@ -37,6 +37,13 @@ MESSAGES: dict[str, Msg] = {
     "unknown_report": N_("Không tìm thấy báo cáo “%(report)s”."),
     "method_not_allowed": N_("Địa chỉ này không nhận phương thức %(method)s."),
     "too_large": N_("Nội dung gửi lên quá lớn."),
+    "no_checkpoint": N_("Nhật ký chưa có điểm chốt nào; điểm chốt được ghi theo giờ và mỗi khi "
+                        "ban hành báo cáo."),
+    "not_sealed": N_("Vị trí %(position)s không có trong điểm chốt mới nhất của nhật ký niêm "
+                     "phong (%(size)s sự kiện)."),
+    "seal_damaged": N_("Bản ghi hoặc dấu niêm phong đã lưu không còn khớp với điểm chốt: không "
+                       "có bằng chứng nào; hãy báo cho quản trị viên."),
+    "invalid_root": N_("Gốc “%(root)s” không hợp lệ: cần đúng 64 chữ số thập lục phân."),
     "rate_limited": N_("Quá nhiều lần thử; hãy đợi một phút rồi thử lại."),
     "unavailable": N_("Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau."),
     "internal_error": N_("Lỗi máy chủ; hãy thử lại sau."),

@@ -45,8 +45,8 @@ class Tally(Answer):
     total: int
     by_state: StateCounts  # type: ignore[valid-type]
     by_grade: GradeCounts = Field(  # type: ignore[valid-type]
-        description="The four government grades: done on time or late, open on time or "
-                    "overdue.")
+        description="The four government grades (done on time or late, open on time or "
+                    "overdue) and cancelled.")
 
 
 class UnitSummary(Tally):
