@@ -31,10 +31,32 @@ POST_URLS = {
 }
 
 
+def _posts(app, api: bool) -> dict[str, str]:
+    return {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods and rule.endpoint.startswith("api.") == api}
+
+
 def test_every_post_route_has_an_example_url(tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
-    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    assert posts == set(POST_URLS)
+    assert set(_posts(app, api=False)) == set(POST_URLS)
+
+
+def test_the_apis_posts_need_no_csrf_token_because_no_cookie_signs_them_in(app, as_role,
+                                                                          task_id):
+    """The API is exempt from CSRF (web.api): safe only while a session cookie, which a
+    browser sends on its own, never acts there. Every API POST with a signed-in
+    browser's cookie and no token is refused, and nothing is recorded."""
+    browser = as_role("lanhdao")
+    routes = _posts(app, api=True)
+    assert len(routes) >= 10
+    for endpoint, rule in routes.items():
+        url = rule.replace("<uuid:task_id>", str(task_id))
+        response = browser.client.post(url, json={"reason": "x", "title": "x", "unit": "VP",
+                                                  "deadline": "2025-05-01", "period": "2025-Q1"})
+        assert response.status_code == 401, endpoint
+        assert response.json["error"]["code"] == "unauthorized"
+    with app.app_context():
+        assert len(storage.service().history(task_id)) == 1
 
 
 @pytest.mark.parametrize("endpoint", sorted(POST_URLS))
