@@ -130,6 +130,14 @@ def test_a_value_of_the_wrong_type_or_range_is_refused_by_name(api, started, bod
     assert _versions(api, started) == [1, 2]
 
 
+def test_a_whole_number_written_with_a_point_is_a_whole_number(api, started):
+    # JSON Schema's "integer" takes 2.0 (the document says integer, so the API does).
+    response = api.post(f"/tasks/{started}/progress", "canbovp",
+                        {"note": "Tiến độ", "percent": 40.0, "expected_version": 2.0})
+    assert response.status_code == 200, response.json
+    assert response.json["percent"] == 40 and response.json["version"] == 3
+
+
 def test_numbers_that_json_does_not_have_are_refused(api, started):
     for number in ("NaN", "Infinity", "-Infinity"):
         data = f'{{"note": "Tiến độ", "value": {number}}}'

@@ -92,6 +92,9 @@ def init_app(app: Flask) -> None:
     # Imported for their operations, which join ``bp`` before it is registered.
     from web.api import audit, reads, reports, tasks  # noqa: F401
 
+    # Vietnamese as it is, not \u escapes: a person reading an answer with curl reads
+    # it (the JSON is the same to any parser).
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     csrf.exempt(bp)  # a bearer token is not sent by browsers on their own: no CSRF
     # Like sign-in: wrong or missing tokens count against the address (10 a minute
     # by default); once over, the address waits whatever it sends.

@@ -71,7 +71,10 @@ def _operation(op: contract.Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     if parameters:
         found["parameters"] = parameters
     if op.body is not None:
-        found["requestBody"] = {"required": False, "content": {
+        # Required when the body has required fields; a body of optional ones alone may
+        # be left out.
+        needed = any(f.is_required() for f in op.body.model_fields.values())
+        found["requestBody"] = {"required": needed, "content": {
             "application/json": {"schema": refs[(op.body, "validation")]}}}
     responses: dict[str, Any] = {}
     if op.response is not None:

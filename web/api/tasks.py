@@ -17,7 +17,7 @@ from events.queries.as_of import as_of
 from events.queries.tasks import task_row
 from web import params, storage
 from web.api import problems
-from web.api.contract import Body, Query, operation
+from web.api.contract import Body, Query, WholeNumber, operation
 from web.api.schemas import ACTIONS, API_NAMES, Grade, History, State, Task, TaskPage
 from web.i18n import lang
 from workflow import rules, validate
@@ -142,14 +142,14 @@ def history(actor: Actor, task_id: UUID) -> dict[str, Any]:
 # -- the actions ------------------------------------------------------------------
 
 class ActionBody(Body):
-    expected_version: int | None = Field(
+    expected_version: WholeNumber | None = Field(
         None, ge=1, description="The version you saw: if the task changed since, 409 "
                                 "and nothing is recorded.")
 
 
 class ProgressBody(ActionBody):
     note: str = Field(max_length=_FIELD["text"].limit)
-    percent: int | None = Field(None, ge=0, le=100)
+    percent: WholeNumber | None = Field(None, ge=0, le=100)
     value: float | None = Field(None, ge=0, le=100, description="The target's measured "
                                                                 "value, for a task with one.")
     links: list[str] = Field([], max_length=20, description="Evidence links (http/https).")
