@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -18,9 +18,10 @@ from werkzeug.test import encode_multipart
 
 from tests.commune import PASSWORD, WEB_PEOPLE, build
 from web import create_app, storage
+from workflow.clock import LOCAL_TZ
 
-__all__ = ["PASSWORD", "Browser", "app", "as_role", "client", "seed", "seeded", "task_id",
-           "token", "upload"]
+__all__ = ["PASSWORD", "Browser", "app", "as_role", "client", "quarter", "seed", "seeded",
+           "task_id", "token", "upload", "vn"]
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -61,6 +62,31 @@ def task_id(app, seeded):
         return seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 31),
                                   title="Số hóa hồ sơ công việc", target="CT02",
                                   plan="KH-CDS-2025", description="Mẫu: dữ liệu thử")
+
+
+def vn(*parts: int) -> datetime:
+    """An instant given in Vietnam time, as the app stores it (UTC)."""
+    return datetime(*parts, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+@pytest.fixture
+def quarter(app, seeded, clock):
+    """The first quarter played, the clock at 02/04/2025 09:00 in Vietnam."""
+    with app.app_context():
+        svc = seeded
+        done = svc.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 31),
+                               title="Số hóa hồ sơ công việc", target="CT02",
+                               plan="KH-CDS-2025")
+        late = svc.assign_task("lanhdao", unit="YT", deadline=date(2025, 3, 10),
+                               title="Tập huấn kỹ năng số cho cán bộ y tế")
+        svc.start_task("truongvp", done)
+        svc.start_task("truongyt", late)
+        clock.moment = vn(2025, 3, 10, 15, 0)
+        svc.submit_report("truongvp", done, "Đã số hóa 65 % hồ sơ", value="65")
+        clock.moment = vn(2025, 3, 12, 10, 0)
+        svc.verify_task("lanhdao", done, "Đạt")
+    clock.moment = vn(2025, 4, 2, 9, 0)
+    return {"done": done, "late": late}
 
 
 def events_of(app, task_id) -> list:

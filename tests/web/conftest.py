@@ -8,7 +8,16 @@ in the database (its sessions) is tested on both: those modules are marked.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
+
+from events.processes.sweep import sweep
+from tests.forwarder import Forwarder
+from web import storage
+from workflow.alerts import AlertPolicy
+from workflow.clock import LOCAL_TZ
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -25,3 +34,24 @@ def database_url(request):
     if getattr(request, "param", "sqlite") == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def forwarder(postgres_url):
+    """PostgreSQL through a forwarder a test can switch off: the database "away"."""
+    parts = urlsplit(postgres_url)
+    running = Forwarder((parts.hostname, parts.port or 5432)).start()
+    running.url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{running.port}"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def raise_alerts(app, clock):
+    """``raise_alerts(date(2025, 3, 24))``: the clock moves to 09:00 that day, one sweep."""
+    def run(day: date):
+        moment = datetime.combine(day, time(9), LOCAL_TZ)
+        clock.advance(seconds=(moment - clock()).total_seconds())
+        with app.app_context():
+            return sweep(storage.store(), policy=AlertPolicy())
+    return run

@@ -12,7 +12,7 @@ on 05/03. Checkpoints are recorded as the scheduler records them
 from __future__ import annotations
 
 import base64
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -21,12 +21,8 @@ from events.log import merkle
 from events.processes import sealing
 from tests.api import *  # noqa: F403  (fixtures)
 from tests.webapp import *  # noqa: F403  (fixtures)
+from tests.webapp import vn
 from web import storage
-from workflow.clock import LOCAL_TZ
-
-
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 @pytest.fixture

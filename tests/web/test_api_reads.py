@@ -10,24 +10,18 @@ real sweep.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import pytest
 
-from events.processes.sweep import sweep
 from tests.api import *  # noqa: F403  (fixtures)
 from tests.webapp import *  # noqa: F403  (fixtures)
-from web import storage
-from workflow.alerts import AlertPolicy
-from workflow.clock import LOCAL_TZ
+from tests.webapp import vn
 
 ZERO_STATES = {"assigned": 0, "in_progress": 0, "reported": 0, "verified": 0, "cancelled": 0}
 ZERO_GRADES = {"done_on_time": 0, "done_late": 0, "open_on_time": 0, "open_overdue": 0,
                "cancelled": 0}
 
-
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 @pytest.fixture
@@ -171,17 +165,6 @@ def test_the_plans_list_names_the_plan_in_force(api, seeded):
 
 
 # -- alerts --------------------------------------------------------------------
-
-@pytest.fixture
-def raise_alerts(app, clock):
-    """``raise_alerts(date(2025, 3, 24))``: the clock moves to 09:00 that day, one sweep."""
-    def run(day: date):
-        moment = datetime.combine(day, time(9), LOCAL_TZ)
-        clock.advance(seconds=(moment - clock()).total_seconds())
-        with app.app_context():
-            return sweep(storage.store(), policy=AlertPolicy())
-    return run
-
 
 @pytest.fixture
 def alerted(task_id, raise_alerts):

@@ -5,13 +5,11 @@ its message in Vietnamese or English, and always the one body shape
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.api import *  # noqa: F403
 from tests.api import Api
-from tests.forwarder import Forwarder
 from tests.webapp import *  # noqa: F403
 from tests.webapp import seed
 from web import create_app, storage
@@ -452,15 +450,6 @@ def test_messages_are_vietnamese_by_default_and_english_when_asked(api, task_id)
 
 
 # -- the database away ----------------------------------------------------------------
-
-@pytest.fixture
-def forwarder(postgres_url):
-    parts = urlsplit(postgres_url)
-    running = Forwarder((parts.hostname, parts.port or 5432)).start()
-    running.url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{running.port}"))
-    yield running
-    running.stop()
-
 
 @pytest.mark.postgres
 def test_while_the_database_is_away_the_api_answers_503_as_json_then_recovers(

@@ -11,40 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
 
 import pytest
 
 from tests.api import *  # noqa: F403  (fixtures)
 from tests.webapp import *  # noqa: F403  (fixtures)
 from web import storage
-from workflow.clock import LOCAL_TZ
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
-
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
-@pytest.fixture
-def quarter(app, seeded, clock):
-    """The first quarter played, the clock at 02/04/2025 09:00 in Vietnam."""
-    with app.app_context():
-        svc = seeded
-        done = svc.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 31),
-                               title="Số hóa hồ sơ công việc", target="CT02",
-                               plan="KH-CDS-2025")
-        late = svc.assign_task("lanhdao", unit="YT", deadline=date(2025, 3, 10),
-                               title="Tập huấn kỹ năng số cho cán bộ y tế")
-        svc.start_task("truongvp", done)
-        svc.start_task("truongyt", late)
-        clock.moment = vn(2025, 3, 10, 15, 0)
-        svc.submit_report("truongvp", done, "Đã số hóa 65 % hồ sơ", value="65")
-        clock.moment = vn(2025, 3, 12, 10, 0)
-        svc.verify_task("lanhdao", done, "Đạt")
-    clock.moment = vn(2025, 4, 2, 9, 0)
-    return {"done": done, "late": late}
 
 
 @pytest.fixture

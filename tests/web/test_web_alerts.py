@@ -9,30 +9,16 @@ moved forward; nothing is inserted by hand. The VP task of ``task_id`` is due
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
 
-from events.processes.sweep import sweep
 from tests.webapp import *  # noqa: F403  (fixtures)
 from tests.webapp import PASSWORD, token
-from web import storage
-from workflow.alerts import AlertInbox, AlertPolicy
-from workflow.clock import LOCAL_TZ
+from workflow.alerts import AlertInbox
 
 _COUNT = re.compile(r'id="alert-count">(\d+)')
 _UP_TO = re.compile(r'name="up_to" value="(\d+)"')
-
-
-@pytest.fixture
-def raise_alerts(app, clock):
-    """``raise_alerts(date(2025, 3, 24))``: the clock moves to 09:00 that day, one sweep."""
-    def run(day: date):
-        moment = datetime.combine(day, time(9), LOCAL_TZ)
-        clock.advance(seconds=(moment - clock()).total_seconds())
-        with app.app_context():
-            return sweep(storage.store(), policy=AlertPolicy())
-    return run
 
 
 def badge_count(html: str) -> int:

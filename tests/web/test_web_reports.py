@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 import pytest
 from docx import Document
@@ -26,29 +26,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _REPORT_URL = re.compile(r"/reports/([0-9a-f-]{36})$")
 
-
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
-@pytest.fixture
-def quarter(app, seeded, clock):
-    """The first quarter played, the clock at 02/04/2025 09:00 in Vietnam."""
-    with app.app_context():
-        svc = seeded
-        done = svc.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 31),
-                               title="Số hóa hồ sơ công việc", target="CT02",
-                               plan="KH-CDS-2025")
-        late = svc.assign_task("lanhdao", unit="YT", deadline=date(2025, 3, 10),
-                               title="Tập huấn kỹ năng số cho cán bộ y tế")
-        svc.start_task("truongvp", done)
-        svc.start_task("truongyt", late)
-        clock.moment = vn(2025, 3, 10, 15, 0)
-        svc.submit_report("truongvp", done, "Đã số hóa 65 % hồ sơ", value="65")
-        clock.moment = vn(2025, 3, 12, 10, 0)
-        svc.verify_task("lanhdao", done, "Đạt")
-    clock.moment = vn(2025, 4, 2, 9, 0)
-    return {"done": done, "late": late}
 
 
 def issue(browser, **fields):

@@ -7,24 +7,13 @@ app is never restarted.
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.forwarder import Forwarder
 from tests.webapp import PASSWORD, Browser, seed, token
 from web import create_app, storage
 
 UNAVAILABLE = "Không kết nối được cơ sở dữ liệu."
-
-
-@pytest.fixture
-def forwarder(postgres_url):
-    parts = urlsplit(postgres_url)
-    running = Forwarder((parts.hostname, parts.port or 5432)).start()
-    running.url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{running.port}"))
-    yield running
-    running.stop()
 
 
 @pytest.fixture
