@@ -40,9 +40,9 @@ def _wait_for(check, seconds: float = 60.0):
     raise AssertionError("gave up waiting")
 
 
-def _get(url: str) -> int | None:
+def _get(url: str, timeout: float = 2) -> int | None:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status
     except OSError:
         return None
