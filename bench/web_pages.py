@@ -1,5 +1,6 @@
 """Time the web app server-side on a big store: dashboard, task list, task page, and a
-status-change POST (report) including the projections' catch-up.
+status-change POST (report) including the projections' catch-up; and the JSON API's
+answers to the same questions, with a bearer token, side by side.
 
 Requests go through the Flask test client (the whole app: sign-in check, CSRF, the
 service, the read models, templates, gzip) without a network in between.
@@ -98,6 +99,25 @@ def page_requests(client, rng: random.Random, units: list[str],
     }
 
 
+def api_requests(app, store, rng: random.Random, units: list[str],
+                 sample: list) -> dict[str, Callable[[], None]]:
+    """The JSON API's counterparts of ``page_requests``, as the leader's token."""
+    client = app.test_client()
+    token = store.service.create_token("lead", "benchmark")
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
+
+    def get(path: str) -> None:
+        ok(client.get("/api/v1" + path, headers=headers))
+
+    return {
+        "API summary (/api/v1/summary)": lambda: get("/summary"),
+        "API task list (/api/v1/tasks?unit=&state=)": lambda: get(
+            f"/tasks?unit={rng.choice(units)}&state=in_progress"),
+        "API task (/api/v1/tasks/<id>)": lambda: get(f"/tasks/{rng.choice(sample)}"),
+        "API audit log (/api/v1/audit)": lambda: get("/audit"),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", required=True)
@@ -117,6 +137,8 @@ def main() -> None:
     sample = [row["id"] for row in queries.board(store, limit=500).rows]
     requests = page_requests(leader, rng, units, sample)
     results = {PAGES[name]: timed(request, args.runs) for name, request in requests.items()}
+    results.update({name: timed(request, args.runs) for name, request
+                    in api_requests(app, store, rng, units, sample).items()})
 
     # A status change: unit heads report on in-progress tasks of their unit.
     posts: list[float] = []
