@@ -63,6 +63,9 @@ def test_an_unknown_or_shared_label_and_an_unknown_person_are_refused(lite, sqli
     unknown = lite("token", "revoke", "không có")
     shared = lite("token", "revoke", "máy chủ")
     nobody = lite("token", "create", "khong.ai")
+    nobody_listed = lite("token", "list", "khong.ai")
+    assert nobody_listed.exit_code == 1 and "khong.ai" in nobody_listed.output
+    assert "Traceback" not in nobody_listed.output
     assert (unknown.exit_code, shared.exit_code, nobody.exit_code) == (1, 1, 1)
     assert unknown.output == "Lỗi: Không tìm thấy khóa truy cập “không có” đang dùng.\n"
     assert "trùng với nhiều khóa truy cập" in shared.output

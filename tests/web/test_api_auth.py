@@ -7,6 +7,7 @@ import pytest
 
 from tests.api import *  # noqa: F403
 from tests.webapp import *  # noqa: F403
+from tests.webapp import events_of, post_action
 from web import storage
 from workflow import tokens as token_text
 
@@ -52,6 +53,16 @@ def test_a_token_acts_with_its_persons_role_and_unit_and_says_so(app, api, task_
     # Assigned through the service (as the web does), started through the API.
     assert [(e.actor, getattr(e, "via", None)) for e in events] == [
         ("lanhdao", None), ("truongvp", "api")]
+
+
+def test_only_what_a_token_does_is_marked_api(app, api, as_role, task_id):
+    started = post_action(as_role("truongvp"), task_id, "start", {"version": "1"})
+    assert started.status_code in (302, 303)
+    noted = api.post(f"/tasks/{task_id}/progress", "canbovp",
+                     {"note": "Đã khảo sát", "percent": 20})
+    assert noted.status_code == 200, noted.json
+    assert [(e.actor, getattr(e, "via", None)) for e in events_of(app, task_id)] == [
+        ("lanhdao", None), ("truongvp", None), ("canbovp", "api")]
 
 
 def test_a_signed_in_browser_without_a_token_is_not_signed_in_to_the_api(as_role, api):
