@@ -23,7 +23,7 @@ from cli.runtime import CliError, GuardedGroup, bad_input, current_run
 from events.processes import sealing
 from events.queries import seal as seal_queries
 from events.queries.seal import Checkpoint
-from workflow.seal import damage_name
+from workflow.seal import consistency_sentence, damage_name
 from workflow.words import _, translate
 
 # What verifying logs (in English, for operators' logs) this command says itself, in
@@ -160,17 +160,8 @@ def consistency(size: int, root: str) -> None:
                          "nhiemvu audit verify")) from None
     echo_json(proof)
     if not proof["consistent"]:
-        click.echo(_inconsistent(size, latest), err=True)
+        click.echo(consistency_sentence(False, size, latest.size), err=True)
         raise click.exceptions.Exit(1)
-
-
-def _inconsistent(size: int, latest: Checkpoint) -> str:
-    if size > latest.size:
-        return _("Không nhất quán: nhật ký hiện chỉ có %(now)s sự kiện đã niêm phong, ít "
-                 "hơn %(size)s.", now=latest.size, size=size)
-    return _("Không nhất quán: gốc đã cho không phải gốc của %(size)s sự kiện đầu tiên "
-             "của nhật ký này (gốc giả, của nơi khác, hoặc nhật ký đã bị viết lại).",
-             size=size)
 
 
 def task_notice(task_hex: str) -> str | None:

@@ -24,7 +24,7 @@ from eventsourcing.persistence import IntegrityError
 
 from workflow.base import Record, named_id
 from workflow.rules import SYSTEM, Actor
-from workflow.words import N_, Msg
+from workflow.words import N_, Msg, translate
 
 # Why a checkpoint was recorded.
 CHECKPOINT_REASONS = ("events", "hourly", "report", "request")
@@ -38,6 +38,22 @@ DAMAGE_NAMES: dict[str, Msg] = {
     "snapshot": N_("bản lưu tạm (snapshot) không khớp với nhật ký"),
 }
 DAMAGE_KINDS = tuple(DAMAGE_NAMES)
+
+
+def consistency_sentence(consistent: bool, size: int, now: int,
+                         locale: str | None = None) -> str:
+    """What a consistency proof from an earlier checkpoint of ``size`` events found, the
+    sealed log holding ``now`` events (the CLI and the API say it alike)."""
+    if consistent:
+        return translate(N_("Nhất quán: nhật ký hôm nay (%(now)s sự kiện đã niêm phong) "
+                            "nối tiếp điểm chốt %(size)s sự kiện đã cho."),
+                         locale, now=now, size=size)
+    if size > now:
+        return translate(N_("Không nhất quán: nhật ký hiện chỉ có %(now)s sự kiện đã niêm "
+                            "phong, ít hơn %(size)s."), locale, now=now, size=size)
+    return translate(N_("Không nhất quán: gốc đã cho không phải gốc của %(size)s sự kiện "
+                        "đầu tiên của nhật ký này (gốc giả, của nơi khác, hoặc nhật ký đã "
+                        "bị viết lại)."), locale, size=size)
 
 
 def damage_name(kind: str | None) -> Msg:

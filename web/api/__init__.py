@@ -49,8 +49,7 @@ def _version() -> str:
 def openapi_document() -> Response:
     from web.api.openapi import document
 
-    response = current_app.json.response(document(_version()))
-    return response
+    return current_app.json.response(document(_version()))
 
 
 def error_response(error: BaseException) -> Response | None:

@@ -26,9 +26,9 @@ from web.api import problems
 from web.api.contract import Answer, Query, operation
 from web.i18n import lang
 from workflow.rules import Actor
-from workflow.seal import damage_name
+from workflow.seal import consistency_sentence, damage_name
 from workflow.validate import CURSOR_MAX
-from workflow.words import N_, NP_, translate
+from workflow.words import NP_, translate
 
 TAG = "audit"
 HEX64 = r"^[0-9a-fA-F]{64}$"
@@ -227,17 +227,5 @@ def consistency(actor: Actor, query: ConsistencyQuery) -> Any:
         found = seal_queries.consistency_proof(store, query.size, query.root.lower(), latest)
     except LookupError:  # a node of the stored seal is gone
         return refusal("seal_damaged")
-    return {**found, "sentence": _said(found["consistent"], query.size, latest.size)}
-
-
-def _said(consistent: bool, size: int, latest: int) -> str:
-    if consistent:
-        return translate(N_("Nhất quán: nhật ký hôm nay (%(now)s sự kiện đã niêm phong) "
-                            "nối tiếp điểm chốt %(size)s sự kiện đã cho."),
-                         lang(), now=latest, size=size)
-    if size > latest:
-        return translate(N_("Không nhất quán: nhật ký hiện chỉ có %(now)s sự kiện đã niêm "
-                            "phong, ít hơn %(size)s."), lang(), now=latest, size=size)
-    return translate(N_("Không nhất quán: gốc đã cho không phải gốc của %(size)s sự kiện "
-                        "đầu tiên của nhật ký này (gốc giả, của nơi khác, hoặc nhật ký đã "
-                        "bị viết lại)."), lang(), size=size)
+    return {**found, "sentence": consistency_sentence(found["consistent"], query.size,
+                                                      latest.size, lang())}

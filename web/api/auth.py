@@ -5,13 +5,11 @@ address like failed sign-ins (``web.api.init_app``)."""
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import request
 
 from web import storage
 from web.api import problems
 from workflow.rules import Actor
-
-KEY = "nhiemvu_api_actor"
 
 
 def required_actor() -> Actor:
@@ -21,5 +19,4 @@ def required_actor() -> Actor:
         actor = storage.service().authenticate_token(token.strip())
     if actor is None:
         raise problems.ApiError(401, "unauthorized")
-    setattr(g, KEY, actor)
     return actor

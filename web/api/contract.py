@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Annotated, Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from web.api import auth, problems
@@ -166,6 +166,3 @@ def _answer(op: Operation, result: Any) -> Response:
     response.status_code = op.status
     return response
 
-
-def acting_through_api() -> bool:
-    return g.get(auth.KEY) is not None

@@ -58,12 +58,8 @@ class ApiError(Exception):
         self.status, self.code, self.params = status, code, params
 
 
-def body(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, **extra}}
-
-
 def respond(status: int, code: str, message: str, **extra: Any) -> Response:
-    response = jsonify(body(code, message, **extra))
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="nhiemvu"'

@@ -90,6 +90,14 @@ def _code(text: str | None) -> str | None:
     return text.strip().upper() or None if text else None
 
 
+def _deadline(text: str) -> Any:
+    """A body's ``deadline``: an ISO day within the window, or refused."""
+    found = params.day(text, NP_("field", "Trường “deadline”"))
+    if found is None:
+        raise DomainError("invalid_date", field=NP_("field", "Trường “deadline”"))
+    return found
+
+
 class AssignBody(Body):
     title: str = Field(max_length=_FIELD["title"].limit)
     description: str = Field("", max_length=_FIELD["description"].limit)
@@ -103,9 +111,7 @@ class AssignBody(Body):
            response=Task, status=201, errors=(403,))
 def assign(actor: Actor, body: AssignBody) -> dict[str, Any]:
     service = storage.service()
-    deadline = params.day(body.deadline, NP_("field", "Trường “deadline”"))
-    if deadline is None:
-        raise DomainError("invalid_date", field=NP_("field", "Trường “deadline”"))
+    deadline = _deadline(body.deadline)
     plan = queries.default_plan_code(storage.live()) if body.target else None
     task_id = service.assign_task(actor, unit=body.unit.strip().upper(), deadline=deadline,
                                   title=body.title, description=body.description,
@@ -183,13 +189,6 @@ def _value(number: float | None) -> str | None:
 
 def _links(urls: list[str]) -> list[Evidence]:
     return [Evidence.link(url) for url in urls]
-
-
-def _deadline(text: str) -> Any:
-    found = params.day(text, NP_("field", "Trường “deadline”"))
-    if found is None:
-        raise DomainError("invalid_date", field=NP_("field", "Trường “deadline”"))
-    return found
 
 
 _COMMANDS: dict[str, tuple[type[ActionBody], str, Callable[..., None]]] = {
