@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
-from flask import Blueprint, Flask, redirect, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, Flask, g, redirect, request, url_for
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 
 from workflow import grades, rules, words
@@ -34,8 +34,28 @@ def select_locale() -> str:
     return chosen if chosen in LANGUAGES else "vi"
 
 
+# Where a request keeps its language once found (``_bound``).
+_BOUND = "nhiemvu_language"
+
+
+def _bound() -> tuple[str, Locale, Any]:
+    """The request's language code, Locale and translations, found once per request.
+
+    Flask-Babel finds them again at every call (the domain, the locale and its cache,
+    through a dozen lookups of the request's context), and a page asks for a hundred
+    words and numbers. A request's language never changes while it runs: it is read
+    from its cookie (``select_locale``), and nothing here forces another one.
+    """
+    found = g.get(_BOUND)
+    if found is None:
+        locale = get_locale() or _VIETNAMESE
+        found = (str(locale), locale, get_translations())
+        setattr(g, _BOUND, found)
+    return found
+
+
 def lang() -> str:
-    return str(get_locale() or "vi")
+    return _bound()[0] if g else "vi"
 
 
 def error_text(error: DomainError) -> str:
@@ -84,9 +104,9 @@ def _decimal(value: Decimal | int | float | str) -> Decimal:
 
 
 def _locale() -> Locale:
-    # The request's parsed Locale (Flask-Babel keeps it per request): given a code
-    # instead, Babel parses it again for every number on the page.
-    return get_locale() or _VIETNAMESE
+    # The request's parsed Locale: given a code instead, Babel parses it again for
+    # every number on the page.
+    return _bound()[1] if g else _VIETNAMESE
 
 
 _VIETNAMESE = Locale.parse("vi")
@@ -168,7 +188,16 @@ def _each_render(show: Callable[[Any], str]) -> Callable[..., str]:
 
 def init_app(app: Flask) -> None:
     # Words translated outside templates (workflow.words) speak the request's language.
-    words.locale_source(lambda: str(get_locale() or "vi"))
+    words.locale_source(lang)
+    # The templates' words through the request's translations, bound once (``_bound``),
+    # in place of the callables Flask-Babel installed (the same methods of the same
+    # translations, found at every call).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _bound()[2].ugettext(s),
+        ngettext=lambda s, p, n: _bound()[2].ungettext(s, p, n),
+        pgettext=lambda c, s: _bound()[2].upgettext(c, s),
+        npgettext=lambda c, s, p, n: _bound()[2].unpgettext(c, s, p, n),
+        newstyle=True)
     app.register_blueprint(bp)
     app.jinja_env.filters.update(
         dmy=dmy, dmy_hm=dmy_hm, number=_each_render(number),
