@@ -27,6 +27,7 @@ from web import (
     security,
     sessions,
     storage,
+    versioned,
 )
 from web.extensions import init_extensions
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     init_extensions(app)
     storage.init_app(app)
+    versioned.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
     params.init_app(app)

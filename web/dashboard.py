@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
 
 from events import queries
+from events.queries.as_of import Past
+from events.queries.version import data_version
 from web import hx, reads, storage
 from web.i18n import lang
+from web.versioned import remembered
 from workflow.bands import band_name as _band_name
 
 bp = Blueprint("dashboard", __name__)
@@ -46,6 +50,20 @@ def _with_every_unit(by_unit: list[dict[str, Any]],
 @bp.get("/overview")
 def index():
     store = storage.store()
+    if isinstance(store, Past) or request.args:
+        # A past, or a URL with parameters (the picker's hidden fields repeat them):
+        # rendered for this request alone.
+        section = _section()
+    else:
+        # The same for everyone who asks now in this language: the figures and charts
+        # are made once per version of the data and day (web/versioned.py).
+        version = (data_version(store), reads.today())
+        section = remembered(("overview", lang()), version, _section)
+    return hx.page("dashboard/index.html", "dashboard", section=section)
+
+
+def _section() -> Markup:
+    store = storage.store()
     today = reads.today()
     plan = reads.plan_code()
     content = reads.plan_content(plan)
@@ -56,12 +74,12 @@ def index():
     ranking = queries.rank_units(counts["by_unit"],
                                  {u["code"]: u["name"] for u in reads.active_units()})
     year = queries.plan_year(store, plan, today)
-    return hx.page(
-        "dashboard/index.html", "dashboard",
+    return Markup(render_template(
+        "dashboard/_section.html",
         counts=counts,
         due_soon=queries.due_soon(store, today=today, limit=10),
         overdue=queries.overdue(store, today=today, limit=10),
         recent=queries.audit_log(store, limit=10, locale=lang()).rows,
         plan=content, today=today,
         targets=targets, ranking=ranking,
-        trend=queries.monthly_trend(store, plan, year) if plan else [], year=year)
+        trend=queries.monthly_trend(store, plan, year) if plan else [], year=year))

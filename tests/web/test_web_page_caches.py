@@ -1,0 +1,125 @@
+"""What a page keeps between requests is never stale (web/versioned.py).
+
+The overview's section is kept under the version of the data and today: a write by
+this worker or another one, a new day, another language or a page of the past must
+each give what a worker that keeps nothing renders. "Another worker" is a second app
+on the same database: its own store, its own kept values, as a gunicorn worker has.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.webapp import *  # noqa: F403
+from tests.webapp import Browser
+from web import create_app, storage
+
+
+def _section(page: str) -> str:
+    return page.split('<section id="dashboard"')[1].split("</main>")[0]
+
+
+@pytest.fixture
+def other_worker(app, database_url, clock, tmp_path):
+    """A second app on the same store, as another process of ``serve --workers``."""
+    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                        "DATABASE_URL": database_url, "CLOCK": clock,
+                        "INSTANCE_PATH": str(tmp_path / "instance")})
+    yield other
+    storage.close(other)
+
+
+def _fresh(database_url, clock, tmp_path, url: str, language: str | None = None) -> str:
+    """``url`` as a worker that has kept nothing renders it for the leader."""
+    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                        "DATABASE_URL": database_url, "CLOCK": clock,
+                        "INSTANCE_PATH": str(tmp_path / "instance")})
+    try:
+        browser = Browser(fresh.test_client())
+        assert browser.sign_in("lanhdao").status_code == 303
+        if language:
+            browser.get(f"/lang/{language}?next=/overview")
+        return browser.get(url).text
+    finally:
+        storage.close(fresh)
+
+
+@pytest.mark.both_stores
+def test_another_workers_writes_show_on_this_workers_next_overview(
+        app, as_role, seeded, other_worker, database_url, clock, tmp_path):
+    browser = as_role("lanhdao")
+    before = _section(browser.get("/overview").text)
+    assert "Việc của tiến trình khác" not in _section(browser.get("/overview").text)
+    with other_worker.app_context():
+        other = storage.service()
+        task = other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 5),
+                                 title="Việc của tiến trình khác")
+    after = _section(browser.get("/overview").text)
+    assert after != before and "Việc của tiến trình khác" in after
+    assert after == _section(_fresh(database_url, clock, tmp_path, "/overview"))
+    with other_worker.app_context():
+        storage.service().start_task("truongvp", task)
+        storage.service().note_progress("truongvp", task, "Đã xong một nửa", percent=50)
+    noted = _section(browser.get("/overview").text)
+    assert noted != after
+    assert noted == _section(_fresh(database_url, clock, tmp_path, "/overview"))
+
+
+def test_this_workers_own_write_shows_on_its_next_overview(
+        app, as_role, seeded, task_id, database_url, clock, tmp_path):
+    leader = as_role("lanhdao")
+    before = _section(leader.get("/overview").text)
+    head = as_role("truongvp")
+    assert head.post(f"/tasks/{task_id}/start", page=f"/tasks/{task_id}").status_code == 303
+    after = _section(leader.get("/overview").text)
+    assert after != before
+    assert after == _section(_fresh(database_url, clock, tmp_path, "/overview"))
+
+
+def test_a_new_day_shows_on_the_overview_without_any_write(
+        app, as_role, seeded, clock, database_url, tmp_path):
+    with app.app_context():
+        seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 2),
+                           title="Việc đến hạn ngày mai")
+    browser = as_role("lanhdao")
+    today = _section(browser.get("/overview").text)
+    assert "Quá hạn: 0" in today
+    clock.advance(days=2)
+    later = _section(browser.get("/overview").text)
+    assert later != today and "Quá hạn: 1" in later
+    assert later == _section(_fresh(database_url, clock, tmp_path, "/overview"))
+
+
+def test_each_language_gets_its_own_overview(app, as_role, seeded, task_id, database_url,
+                                            clock, tmp_path):
+    browser = as_role("lanhdao")
+    vietnamese = _section(browser.get("/overview").text)
+    browser.get("/lang/en?next=/overview")
+    english = _section(browser.get("/overview").text)
+    assert "Overdue" in english and "Quá hạn" not in english
+    assert english == _section(_fresh(database_url, clock, tmp_path, "/overview", "en"))
+    browser.get("/lang/vi?next=/overview")
+    assert _section(browser.get("/overview").text) == vietnamese
+
+
+def test_the_overview_of_the_past_is_not_the_one_kept_for_now(app, as_role, seeded, clock):
+    with app.app_context():
+        clock.advance(hours=1)
+        before = clock().isoformat()
+        clock.advance(hours=1)
+        seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 20),
+                           title="Việc giao sau thời điểm đó")
+    browser = as_role("lanhdao")
+    assert "Việc giao sau thời điểm đó" in browser.get("/overview").text
+    past = browser.get("/overview", query_string={"as_of": before}).text
+    assert "Việc giao sau thời điểm đó" not in past
+    assert "Việc giao sau thời điểm đó" in browser.get("/overview").text
+
+
+def test_the_htmx_fragment_is_the_kept_section(app, as_role, seeded, task_id):
+    browser = as_role("lanhdao")
+    page = browser.get("/overview").text
+    fragment = browser.get("/overview", htmx=True).text
+    assert fragment.lstrip().startswith('<section id="dashboard"') and fragment in page

@@ -1,0 +1,49 @@
+"""Values kept between requests under the version of the data they were made from.
+
+A value is kept with the version (``events.queries.version.data_version`` and
+whatever else it depends on, such as today and the language) read *before* it was
+computed, and given back only to a request that reads the same version: never stale,
+whichever process or thread wrote since, because every write moves the version. Each
+name keeps one value, the latest: the names are a fixed set chosen by the code (never
+taken from a URL), so the memory kept is bounded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask, current_app
+
+KEY = "nhiemvu_versioned"
+
+
+class Versioned:
+    def __init__(self) -> None:
+        self._values: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: Hashable, version: Hashable, compute: Callable[[], Any]) -> Any:
+        found = self._values.get(name)
+        if found is not None and found[0] == version:
+            return found[1]
+        # Computed outside the lock: two threads missing at once both compute (the
+        # same answer), rather than every request waiting on one.
+        value = compute()
+        with self._lock:
+            self._values[name] = (version, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[KEY] = Versioned()
+
+
+def remembered(name: Hashable, version: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or the value it gave for ``name`` at this same ``version``."""
+    return current_app.extensions[KEY].get(name, version, compute)
