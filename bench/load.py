@@ -74,6 +74,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=None,
                         help="wrk threads (default: one per connection)")
+    parser.add_argument("--server-threads", type=int, default=None,
+                        help="threads per server process (default: serve's own)")
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the seeded store")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), help="run only this one")
     parser.add_argument("--postgres-url", help="an EMPTY PostgreSQL store to use (kept); "
@@ -122,7 +124,7 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
     try:
         print(f"## {name}: seeding {args.tasks} tasks")
         plan = seed(url, args.tasks)
-        with Server(url, workers, folder) as server:
+        with Server(url, workers, folder, args.server_threads) as server:
             data = sign_in_all(server.base, plan, args.connections, threads)
             data_file = folder / "sessions.lua"
             data_file.write_text(lua_table(data))
@@ -153,6 +155,7 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
         "requests": figures["requests"],
         "connections": args.connections,
         "threads": threads,
+        "server_threads": args.server_threads,
         "duration_s": args.duration,
         "tasks_in_store": args.tasks,
     }
@@ -270,8 +273,8 @@ class Server:
     """``nhiemvu serve`` in its own process group on a free loopback port, its output
     in a log file; stopped (the whole group) on leaving."""
 
-    def __init__(self, url: str, workers: int, folder: Path):
-        self.url, self.workers, self.folder = url, workers, folder
+    def __init__(self, url: str, workers: int, folder: Path, threads: int | None = None):
+        self.url, self.workers, self.folder, self.threads = url, workers, folder, threads
         self.log = folder / "server.log"
 
     def __enter__(self) -> Server:
@@ -283,6 +286,8 @@ class Server:
                    NHIEMVU_INSTANCE=str(self.folder / "instance"))
         command = [sys.executable, "-c", "from cli import main; main()", "serve",
                    "--host", "127.0.0.1", "--port", str(port), "--workers", str(self.workers)]
+        if self.threads:
+            command += ["--threads", str(self.threads)]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
