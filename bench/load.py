@@ -24,7 +24,9 @@ tasks is not measured. Loopback only. Each scenario: a warm-up run, then the mea
 one. Errors are every socket error and timeout and every answer other than 200
 (a redirect to sign-in included); the server's log is printed when there are any.
 Peak RSS is the largest VmHWM among the server's worker processes (gunicorn's
-workers, not its arbiter; waitress's one process), sampled throughout.
+workers, not its arbiter; waitress's one process), sampled throughout. The server's
+CPU time per request (all its processes, over the measured run) says what serving
+under concurrency costs, beside what ``bench/web_pages.py`` measures one at a time.
 
     .venv/bin/python bench/load.py                      # both, 30 s each, 32 connections
     .venv/bin/python bench/load.py --scenario sqlite_single --duration 5 --tasks 3000
@@ -106,6 +108,7 @@ def main() -> None:
         print(f"{name}: {figures['requests_per_s']:.0f} requests/s, "
               f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
               f"{figures['errors']} errors, "
+              f"server CPU {figures['server_cpu_ms_per_request']:.1f} ms per request, "
               f"peak RSS {figures['peak_rss_mb_per_worker']:.0f} MB per worker")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
@@ -133,8 +136,10 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
                       f"{args.connections} connections, {threads} threads")
                 if args.warmup > 0:
                     run_wrk(server.base, data_file, args.warmup, args.connections, threads)
+                cpu_before = cpu_seconds(server.process.pid)
                 figures = run_wrk(server.base, data_file, args.duration, args.connections,
                                   threads)
+                cpu = cpu_seconds(server.process.pid) - cpu_before
             errors = (figures["socket_errors"] + figures["timeouts"] + figures["unexpected"])
             if errors:
                 print(f"{name}: {errors} errors; answers other than 200: "
@@ -151,6 +156,10 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
         "p99_ms": round(figures["p99_us"] / 1000, 1),
         "errors": errors,
         "peak_rss_mb_per_worker": round(rss.peak_mb, 1),
+        # The server's own CPU time (every process) per answer during the measured
+        # run: beside the one-at-a-time figures of bench/web_pages.py, what concurrency
+        # costs the server itself rather than what it waits for.
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(1, figures["requests"]), 2),
         "workers": workers,
         "requests": figures["requests"],
         "connections": args.connections,
@@ -365,7 +374,30 @@ class RssSampler:
                 self.peak_mb = max(self.peak_mb, int(found.group(1)) / 1024)
 
 
-def workers_of(root: int) -> list[int]:
+def cpu_seconds(root: int) -> float:
+    """User and system CPU time of ``root`` and every process under it, so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in [root, *descendants_of(root)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a worker that just exited
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def descendants_of(root: int) -> list[int]:
+    children = _children()
+    found, stack = [], [root]
+    while stack:
+        below = children.get(stack.pop(), [])
+        found.extend(below)
+        stack.extend(below)
+    return found
+
+
+def _children() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -376,6 +408,11 @@ def workers_of(root: int) -> list[int]:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def workers_of(root: int) -> list[int]:
+    children = _children()
     leaves, stack = [], [root]
     while stack:
         pid = stack.pop()
