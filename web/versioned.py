@@ -22,23 +22,36 @@ KEY = "nhiemvu_versioned"
 class Versioned:
     def __init__(self) -> None:
         self._values: dict[Hashable, tuple[Hashable, Any]] = {}
+        # (name, version) → set when the value being computed for it is kept.
+        self._computing: dict[tuple[Hashable, Hashable], threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, name: Hashable, version: Hashable, compute: Callable[[], Any]) -> Any:
-        found = self._values.get(name)
-        if found is not None and found[0] == version:
-            return found[1]
-        # Computed outside the lock: two threads missing at once both compute (the
-        # same answer), rather than every request waiting on one.
-        value = compute()
-        with self._lock:
-            self._values[name] = (version, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
+        key = (name, version)
+        while True:
+            with self._lock:
+                found = self._values.get(name)
+                if found is not None and found[0] == version:
+                    return found[1]
+                running = self._computing.get(key)
+                if running is None:
+                    # This thread computes; others asking for the same version wait
+                    # for it rather than each computing it again (after a write,
+                    # every request in flight would).
+                    running = self._computing[key] = threading.Event()
+                    break
+            running.wait()
+            # Kept by then, unless the computing thread failed or a newer version
+            # replaced it: look again, computing if need be.
+        try:
+            value = compute()
+            with self._lock:
+                self._values[name] = (version, value)
+            return value
+        finally:
+            with self._lock:
+                del self._computing[key]
+            running.set()
 
 def init_app(app: Flask) -> None:
     app.extensions[KEY] = Versioned()

@@ -8,6 +8,7 @@ on the same database: its own store, its own kept values, as a gunicorn worker h
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from tests.webapp import *  # noqa: F403
 from tests.webapp import Browser
 from web import create_app, storage
+from web.versioned import Versioned
 
 
 def _section(page: str) -> str:
@@ -123,3 +125,32 @@ def test_the_htmx_fragment_is_the_kept_section(app, as_role, seeded, task_id):
     page = browser.get("/overview").text
     fragment = browser.get("/overview", htmx=True).text
     assert fragment.lstrip().startswith('<section id="dashboard"') and fragment in page
+
+
+def test_requests_asking_for_one_version_at_once_compute_it_once():
+    kept, started, release = Versioned(), threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def compute() -> str:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "section"
+
+    answers: list[str] = []
+    first = threading.Thread(target=lambda: answers.append(kept.get("page", 1, compute)))
+    first.start()
+    assert started.wait(5)
+    others = [threading.Thread(target=lambda: answers.append(kept.get("page", 1, compute)))
+              for _ in range(3)]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in (first, *others):
+        thread.join(5)
+    assert answers == ["section"] * 4 and len(calls) == 1
+    # Another version is computed anew; a failed computation is not kept.
+    assert kept.get("page", 2, lambda: "newer") == "newer"
+    with pytest.raises(ZeroDivisionError):
+        kept.get("page", 3, lambda: 1 / 0)
+    assert kept.get("page", 3, lambda: "after the failure") == "after the failure"
