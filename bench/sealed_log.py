@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
+from bench.read_models import time_views  # noqa: E402
 from events.queries import seal as seal_queries  # noqa: E402
 from events.system import System  # noqa: E402
 
@@ -58,22 +59,12 @@ def per_command(store: System, commands: int) -> dict[str, float]:
     seal = store.projections.by_name["seal"]
     spent: list[float] = []
     _timed_apply(seal, spent)
-    catch_ups: list[float] = []
-    catch_up = store.projections.catch_up
-
-    def timed_catch_up(name=None):
-        start = time.perf_counter()
-        try:
-            return catch_up(name)
-        finally:
-            catch_ups.append(time.perf_counter() - start)
-
-    store.service.after_save[store.service.after_save.index(catch_up)] = timed_catch_up
+    catch_ups = time_views(store)
     for n in range(commands):
         row = rows[n % len(rows)]
         head = f"head_{row['unit'].lower()}"
         store.service.note_progress(head, row["id"], f"Ghi nhận {n}", percent=n % 100)
-    return {"catch-up p50 ms": statistics.median(catch_ups) * 1000,
+    return {"catch-up p50 ms": statistics.median(catch_ups),
             "seal apply p50 ms": statistics.median(spent) * 1000,
             "seal apply p90 ms": statistics.quantiles(spent, n=10)[-1] * 1000}
 

@@ -52,7 +52,10 @@ class System:
         # read models write through an engine of their own (``writing.writer_engine``).
         self.projections = Projections(self.service, writer_engine(self.url))
         never_reuse(self.engine, self.events_table, tables.positions)
-        self.service.after_save.append(self.projections.catch_up)
+        # Each command's own events reach them inside its transaction; the catch-up
+        # after the save applies whatever that could not (``runner.apply_within``).
+        self.service.recorder.within = self.projections.apply_within  # type: ignore[attr-defined]
+        self.service.after_save.append(self.projections.after_save)
         # A checkpoint of the seal every so many events (the scheduler adds one an
         # hour): recorded after the command, like the read models' catch-up.
         self.seal_every = _seal_every()
@@ -61,7 +64,7 @@ class System:
         # The read models as of an instant, kept between requests (events.queries.as_of).
         self.pasts = Pasts(self.engine, keep=_pasts_kept())
 
-    def _checkpoint_if_due(self) -> None:
+    def _checkpoint_if_due(self, _positions: list[int]) -> None:
         # What the seal projection applied in this process tells the size without a
         # query; the store is asked only when a checkpoint may be due.
         sealed = self.projections.by_name["seal"].sealed()

@@ -65,9 +65,10 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
         # refused rather than stored.
         self.deadline_years = _whole_number(self.env, "NHIEMVU_MAX_DEADLINE_YEARS",
                                             validate.DEADLINE_YEARS, 1, 50)
-        # Told after every save (the read models' catch-up): callbacks registered by
-        # the composition root, so this layer never imports the one above it.
-        self.after_save: list[Callable[[], None]] = []
+        # Told after every save, with the log positions it wrote (the read models'
+        # catch-up): callbacks registered by the composition root, so this layer
+        # never imports the one above it.
+        self.after_save: list[Callable[[list[int]], None]] = []
         self.locate_damage: Callable[[UUID], int | None] | None = None
         self._lag = threading.local()
 
@@ -78,9 +79,10 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
         # caller can see that the views lag (``views_lag``); the next catch-up, by any
         # command or process, applies what this one could not.
         self._lag.failed = False
+        positions = [recording.notification.id for recording in recordings]
         for listener in self.after_save:
             try:
-                listener()
+                listener(positions)
             except Exception:  # noqa: BLE001 - the command itself succeeded
                 log.exception("Read models could not catch up after a save; they lag "
                               "until the next catch-up.")

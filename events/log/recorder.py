@@ -9,26 +9,39 @@ table and run on the library's own transaction's connection, so commits, the
 PostgreSQL table lock that keeps positions in commit order, and the mapping of
 driver errors to ``eventsourcing.persistence`` errors are the library's, unchanged.
 
+Two differences, both for the command path (docs/performance.md, "The command path"):
+
+- ``within``, when set, is told inside each insert's transaction, after the rows are
+  written, with the connection and the positions given: the composition root brings
+  the read models up to date there (``Projections.apply_within``), so a command
+  commits once, its facts and their views together, instead of twice;
+- no ``NOTIFY`` after an insert on PostgreSQL: it serves the library's LISTEN-based
+  subscriptions, which nothing here uses (read models catch up by position), and it
+  cost a round trip per command.
+
 ``PERSISTENCE_MODULE=events.log.recorder:Factory`` selects it (``events.system``); a store
 written by either recorder is read by the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
+from eventsourcing import persistence
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, text
 
 
 class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # Told in each insert's transaction: (its connection, the positions given).
+        self.within: Callable[[Connection, list[int]], None] | None = None
         table = self.events_record_cls.__table__  # type: ignore[attr-defined]
         columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
                    table.c.state)
@@ -43,29 +56,95 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
                                       version <= bindparam("lte")).order_by(version),
         }
         self._insert = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        # Catch-up by position needs positions committed in the order given: the
+        # library's table lock on PostgreSQL, kept as it is.
+        self._locks_table = self._engine.dialect.name == "postgresql"
+        self._lock = text(f"LOCK TABLE {table.fullname} IN EXCLUSIVE MODE")
+        # Reads are single statements: no transaction to begin or end around them.
+        self._reads = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @property
+    def _engine(self) -> Engine:
+        engine = self.datastore.engine
+        assert isinstance(engine, Engine)
+        return engine
 
     def select_events(self, originator_id: UUID | str, gt: int | None = None,
                       lte: int | None = None, desc: bool = False,
                       limit: int | None = None) -> list[StoredEvent]:
-        if desc or limit is not None:
+        if desc or limit is not None or self._library_transactions:
             # Not asked for by a repository of events (snapshots have their own
             # recorder): the library's query serves these.
             return super().select_events(originator_id, gt, lte, desc, limit)
         query = self._select[gt is not None, lte is not None]
-        with self.transaction(commit=False) as session:
-            rows = session.connection().execute(
-                query, {"id": originator_id, "gt": gt, "lte": lte}).all()
+        # One statement on a pooled connection, no ORM session around it: on
+        # PostgreSQL that is one round trip where BEGIN, SELECT, ROLLBACK were three.
+        with _persistence_errors(), self._reads.connect() as conn:
+            rows = conn.execute(query, {"id": originator_id, "gt": gt, "lte": lte}).all()
         return [StoredEvent(originator_id=row[0], originator_version=row[1],
                             topic=row[2], state=bytes(row[3])) for row in rows]
 
-    def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent],
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
+                      ) -> Sequence[int] | None:
+        if self._library_transactions or kwargs.get("session") is not None:
+            return super().insert_events(stored_events, **kwargs)
+        # The library's own transaction, on a Connection rather than an ORM session:
+        # the same BEGIN, table lock and COMMIT, and its one writer per process on
+        # SQLite (``write_lock``), without the session's unit of work.
+        lock = self.datastore.write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with _persistence_errors(), self._engine.connect() as conn, conn.begin():
+                return self._write(conn, stored_events)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _insert_stored_events(self, session: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> Sequence[int]:
-        self._lock_table(session)
+        return self._write(session.connection(), stored_events)
+
+    def _write(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
+        if self._locks_table:
+            conn.execute(self._lock)
         rows = [{"originator_id": e.originator_id, "originator_version": e.originator_version,
                  "topic": e.topic, "state": e.state} for e in stored_events]
-        ids = session.connection().execute(self._insert, rows).scalars().all()
-        self._notify_channel(session)
-        return list(ids)
+        ids = list(conn.execute(self._insert, rows).scalars().all())
+        if self.within is not None:
+            self.within(conn, ids)
+        return ids
+
+    @property
+    def _library_transactions(self) -> bool:
+        # An in-memory SQLite database or a scoped session given by a caller: the
+        # library's transactions know how to share them; none is used here.
+        return self.datastore.access_lock is not None or self.datastore.scoped_session is not None
+
+
+@contextmanager
+def _persistence_errors() -> Iterator[None]:
+    """The driver's errors as ``eventsourcing.persistence``'s, as the library's
+    transaction maps them (the service catches its ``IntegrityError``)."""
+    try:
+        yield
+    except exc.SQLAlchemyError as error:
+        for sqlalchemy_error, ours in _ERRORS:
+            if isinstance(error, sqlalchemy_error):
+                raise ours(error) from error
+        raise persistence.PersistenceError(error) from error
+
+
+_ERRORS = (
+    (exc.InterfaceError, persistence.InterfaceError),
+    (exc.DataError, persistence.DataError),
+    (exc.OperationalError, persistence.OperationalError),
+    (exc.IntegrityError, persistence.IntegrityError),
+    (exc.InternalError, persistence.InternalError),
+    (exc.ProgrammingError, persistence.ProgrammingError),
+    (exc.NotSupportedError, persistence.NotSupportedError),
+    (exc.DatabaseError, persistence.DatabaseError),
+)
 
 
 class Factory(SQLAlchemyFactory):

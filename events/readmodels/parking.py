@@ -70,7 +70,7 @@ def apply_isolated(conn: Connection, projection: Projection, events: list[Logged
         projection.apply(conn, readable)
     elif readable:
         try:
-            with _savepoint(conn):
+            with savepoint(conn):
                 projection.apply(conn, readable)
         except _TRANSIENT:
             raise
@@ -86,7 +86,7 @@ def _one_by_one(conn: Connection, projection: Projection,
     failed = []
     for event in events:
         try:
-            with _savepoint(conn):
+            with savepoint(conn):
                 projection.apply(conn, [event])
         except _TRANSIENT:
             raise
@@ -105,17 +105,20 @@ def _park(conn: Connection, name: str, event: Logged, error: BaseException) -> N
 
 
 @contextmanager
-def _savepoint(conn: Connection) -> Iterator[None]:
+def savepoint(conn: Connection, name: str = "nhiemvu_apply") -> Iterator[None]:
+    """A savepoint around the block: rolled back to, and the error raised again, if it
+    fails; the rest of the caller's transaction stands either way."""
     # Plain SQL: the batch's transaction was begun by the driver on SQLite (BEGIN
-    # IMMEDIATE), where SQLAlchemy's nested transactions would not know of it.
-    conn.exec_driver_sql("SAVEPOINT nhiemvu_apply")
+    # IMMEDIATE, or the event store's implicit BEGIN), where SQLAlchemy's nested
+    # transactions would not know of it.
+    conn.exec_driver_sql(f"SAVEPOINT {name}")
     try:
         yield
     except BaseException:
-        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT nhiemvu_apply")
-        conn.exec_driver_sql("RELEASE SAVEPOINT nhiemvu_apply")
+        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
+        conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
         raise
-    conn.exec_driver_sql("RELEASE SAVEPOINT nhiemvu_apply")
+    conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
 
 
 def decode_all(decode: Any, rows: list[Any]) -> list[Logged]:

@@ -10,12 +10,20 @@ by ``SELECT … FOR UPDATE`` on the position rows, SQLite by ``BEGIN IMMEDIATE``
 
 SQLite has no subscriptions, so catching up is polling: after every save (read
 your writes) and whenever someone asks (``nhiemvu projections …``).
+
+A command's own batch runs inside the transaction that records its events
+(``apply_within``, told by the event store's recorder), in a savepoint: the command
+commits once, facts and views together, and the views can never be seen behind the
+facts they show. If that batch fails for any reason, the savepoint is rolled back,
+the events are committed all the same, and the catch-up after the save applies
+them as above, parking what it must: the record never waits on its views.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +48,7 @@ from events.readmodels.audit import AuditLog
 from events.readmodels.board import TaskBoard
 from events.readmodels.decoding import LogDecoder
 from events.readmodels.organisation import Organisation, Plans
-from events.readmodels.parking import apply_isolated, decode_all, is_transient
+from events.readmodels.parking import apply_isolated, decode_all, is_transient, savepoint
 from events.readmodels.projection import Logged, Projection
 from events.readmodels.reports import IssuedReports
 from events.readmodels.seal import Seal
@@ -85,6 +93,9 @@ class Projections:
         self.by_name = {p.name: p for p in self.all}
         self._reads: dict[int, Any] = {}
         self._decode = LogDecoder(application.mapper)
+        # The last position this thread's save brought every read model to, inside
+        # its own transaction (``apply_within``); None when that batch failed.
+        self._within = threading.local()
         self.create_tables()
 
     @property
@@ -167,6 +178,31 @@ class Projections:
     def catch_up(self, name: str | None = None) -> int:
         """Apply every event not yet applied; return how many events were read."""
         return self._catch_up(self._chosen(name))
+
+    def apply_within(self, conn: Connection, positions: list[int]) -> None:
+        """Bring every read model up to date in the transaction on ``conn`` that has
+        just written the events at ``positions`` (the recorder's ``within``)."""
+        self._within.upto = None
+        if not positions:
+            return
+        try:
+            with savepoint(conn, "nhiemvu_views"):
+                count = self._batch(conn, self.names, self.batch_size, isolated=False,
+                                    live=True)
+        except Exception:  # noqa: BLE001 - the catch-up after the save applies them
+            log.debug("Read models not brought up to date with the save; the catch-up "
+                      "after it applies the events.", exc_info=True)
+            return
+        if count < self.batch_size:  # else more are behind: the catch-up reads on
+            self._within.upto = max(positions)
+
+    def after_save(self, positions: list[int]) -> None:
+        """Told after every save with the positions it wrote: catch up, unless the
+        save's own transaction already brought every read model past them."""
+        upto, self._within.upto = getattr(self._within, "upto", None), None
+        if upto is not None and positions and upto >= max(positions):
+            return
+        self.catch_up()
 
     def _catch_up(self, chosen: list[str], conn: Connection | None = None, *,
                   batch_size: int | None = None, analyse: bool = False) -> int:

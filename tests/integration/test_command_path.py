@@ -11,7 +11,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import event
 
+from events import queries
 from events.system import System
 from tests.readmodels import assign, commune, digest
 from workflow.errors import DomainError
@@ -105,3 +107,43 @@ def test_several_processes_writing_at_once_leave_the_read_models_a_clean_rebuild
         assert store.projections.parked() == []
         store.projections.rebuild()
         assert digest(store) == kept
+
+
+def test_a_command_commits_once_its_facts_and_their_views_together(store):
+    """The read models are brought up to date inside the transaction that records the
+    command's event: one commit, and no moment when the fact is stored without them."""
+    commune(store)
+    task = assign(store)
+    commits: list[str] = []
+    for name, engine in (("log", store.engine), ("views", store.projections.engine)):
+        event.listen(engine, "commit", lambda _conn, name=name: commits.append(name))
+    store.service.start_task("head_vp", task)
+    assert commits == ["log"]
+    status = store.projections.status()
+    assert {s["position"] for s in status} == {store.projections.head()}
+    assert store.projections.parked() == []
+
+
+def test_views_that_cannot_be_written_with_the_command_are_caught_up_after_it(
+        store, monkeypatch):
+    """A failure inside the command's own batch rolls back to its savepoint only: the
+    event stands, and the catch-up after the save applies it on its own."""
+    commune(store)
+    task = assign(store)
+    board = store.projections.by_name["tasks"]
+    calls = []
+    real_apply = type(board).apply
+
+    def fails_once(self, conn, events):
+        calls.append([e.type for e in events])
+        if len(calls) == 1:
+            raise RuntimeError("not now")
+        real_apply(self, conn, events)
+
+    monkeypatch.setattr(type(board), "apply", fails_once)
+    store.service.start_task("head_vp", task)
+    assert calls == [["WorkStarted"], ["WorkStarted"]]
+    assert not store.service.views_lag()
+    assert store.projections.parked() == []
+    assert queries.board(store, state="in_progress").rows[0]["id"] == task
+    assert {s["position"] for s in store.projections.status()} == {store.projections.head()}
