@@ -4,8 +4,11 @@ Why: a rebuild writes about a million audit rows and updates the task rows as of
 and SQLAlchemy's parameter handling per row costs more than SQLite's own work. So on
 SQLite the rows go straight to the driver (``exec_driver_sql``) as tuples, converted
 by the statement's own SQLAlchemy types: the same values, without that cost. On
-PostgreSQL SQLAlchemy's path already batches its inserts; from ``COPY_FROM_ROWS`` rows
-an insert goes through COPY on the driver's connection instead.
+PostgreSQL too the statement is compiled once and its rows go to the driver, whose
+executemany pipelines them; from ``COPY_FROM_ROWS`` rows an insert goes through COPY
+on the driver's connection instead. Compiled once matters most for the tallies'
+upserts: SQLAlchemy cannot cache an ``ON CONFLICT … DO UPDATE`` and compiled it
+again on every command's catch-up.
 """
 
 from __future__ import annotations
@@ -23,22 +26,22 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
     driver itself on SQLite, through COPY for a large insert on PostgreSQL."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        if len(rows) >= COPY_FROM_ROWS and isinstance(statement, Insert):
-            _copy(conn, statement.table, rows)
-        else:
-            conn.execute(statement, rows)
+    if (conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS
+            and isinstance(statement, Insert)):
+        _copy(conn, statement.table, rows)
         return
-    sql, values_of, converters = _compiled(statement, conn.dialect)
+    sql, values_of, converters, names = _compiled(statement, conn.dialect)
     if not converters:
-        conn.exec_driver_sql(sql, [values_of(row) for row in rows])
-        return
-    params = []
-    for row in rows:
-        values = list(values_of(row))
-        for i, convert in converters:
-            values[i] = convert(values[i])
-        params.append(tuple(values))
+        params = [values_of(row) for row in rows]
+    else:
+        params = []
+        for row in rows:
+            values = list(values_of(row))
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            params.append(tuple(values))
+    if names is not None:  # psycopg's named parameters: %(name)s
+        params = [dict(zip(names, values, strict=True)) for values in params]
     conn.exec_driver_sql(sql, params)
 
 
@@ -88,9 +91,15 @@ def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
 
 
 @cache
-def _compiled(statement: Any, dialect: Any) -> tuple[str, Any, list[tuple[int, Any]]]:
+def _compiled(statement: Any, dialect: Any) -> tuple[str, Any, list[tuple[int, Any]],
+                                                      tuple[str, ...] | None]:
+    """The statement's SQL for the driver, its parameters' values in order, their
+    converters, and their names when the driver takes them by name."""
     compiled = statement.compile(dialect=dialect)
-    names = compiled.positiontup
+    positional = compiled.positiontup is not None
+    names = compiled.positiontup if positional else list(compiled.bind_names.values())
+    # Escaped bind names (quoted identifiers) would differ from the rows' keys.
+    assert not compiled.escaped_bind_names, compiled.escaped_bind_names
     converters = []
     for i, name in enumerate(names):
         impl = compiled.binds[name].type.dialect_impl(dialect)
@@ -98,4 +107,4 @@ def _compiled(statement: Any, dialect: Any) -> tuple[str, Any, list[tuple[int, A
         if processor is not None:
             converters.append((i, processor))
     values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    return compiled.string, values_of, converters
+    return compiled.string, values_of, converters, None if positional else tuple(names)

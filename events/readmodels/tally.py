@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from events.readmodels import tables
+from events.readmodels.bulk import execute_many
 from workflow.rules import State
 
 Key = tuple[Any, ...]
@@ -70,7 +71,7 @@ def _add(conn: Connection, table: Table, columns: tuple[str, ...], deltas: Count
     if not rows:
         return
     upsert, empty = _statements(conn.dialect.name, table, columns)
-    conn.execute(upsert, rows)
+    execute_many(conn, upsert, rows)
     # Only the buckets this batch took from can have emptied: each is found by its
     # key (the table's unique index), never by scanning for n = 0.
     emptied = [{f"k_{c}": row[c] for c in columns} for row in rows if row["n"] < 0]
