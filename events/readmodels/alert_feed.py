@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, insert, select, update
 
 from events.readmodels import alert_tables
 from events.readmodels.projection import Logged, Projection
@@ -52,9 +52,12 @@ class AlertFeed(Projection):
 
     @staticmethod
     def _on_AlertsRead(conn: Connection, event: Logged, d: dict[str, Any]) -> None:
-        changed = conn.execute(update(R).where(R.c.username == d["actor"])
-                               .values(up_to=d["up_to"])).rowcount
-        if not changed:
+        # Asked, not told by the update's row count: a batch's writes may be
+        # pipelined, and then no count comes back (``writing.pipelined``).
+        known = conn.execute(select(R.c.username).where(R.c.username == d["actor"])).first()
+        if known is not None:
+            conn.execute(update(R).where(R.c.username == d["actor"]).values(up_to=d["up_to"]))
+        else:
             conn.execute(insert(R).values(username=d["actor"], up_to=d["up_to"]))
 
     @staticmethod

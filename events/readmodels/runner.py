@@ -53,7 +53,7 @@ from events.readmodels.projection import Logged, Projection
 from events.readmodels.reports import IssuedReports
 from events.readmodels.seal import Seal
 from events.readmodels.shadow import ShadowBuild
-from events.readmodels.writing import write_transaction
+from events.readmodels.writing import pipelined, write_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -186,7 +186,7 @@ class Projections:
         if not positions:
             return
         try:
-            with savepoint(conn, "nhiemvu_views"):
+            with savepoint(conn, "nhiemvu_views"), pipelined(conn):
                 count = self._batch(conn, self.names, self.batch_size, isolated=False,
                                     live=True)
         except Exception:  # noqa: BLE001 - the catch-up after the save applies them

@@ -1,0 +1,62 @@
+"""A batch's writes sent without a round trip each (``writing.pipelined``).
+
+On PostgreSQL the writes are queued and the first statement that answers rows waits
+for them, so a block reads what it wrote; a queued write that fails raises by the
+block's end, and a savepoint around the block leaves the transaction usable. On
+SQLite the block runs as it would without.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from events.readmodels import tables
+from events.readmodels.parking import savepoint
+from events.readmodels.writing import pipelined
+
+K = tables.parked
+NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+
+
+def row(position: int) -> dict:
+    return {"projection": "pipe", "position": position, "topic": "t", "error": "e",
+            "parked_at": NOW}
+
+
+def count(conn) -> int:
+    return conn.execute(select(func.count()).select_from(K)
+                        .where(K.c.projection == "pipe")).scalar_one()
+
+
+def queueing(conn) -> bool:
+    """Whether the driver's connection is in pipeline mode now (PostgreSQL only)."""
+    driver = conn.connection.driver_connection
+    return bool(getattr(getattr(driver, "pgconn", None), "pipeline_status", 0))
+
+
+def test_a_block_reads_what_it_wrote_and_its_writes_are_committed(store):
+    with store.engine.connect() as conn, conn.begin(), pipelined(conn):
+        conn.execute(insert(K), [row(1), row(2)])
+        conn.execute(insert(K), row(3))
+        assert queueing(conn) == store.is_postgres
+        assert count(conn) == 3  # waits for the writes queued before it
+        assert not queueing(conn)
+        conn.execute(insert(K), row(4))
+    with store.engine.connect() as conn:
+        assert count(conn) == 4
+
+
+def test_a_write_that_fails_raises_and_the_savepoint_keeps_the_rest(store):
+    with store.engine.connect() as conn, conn.begin():
+        conn.execute(insert(K), row(1))
+        with pytest.raises(Exception, match="(?i)unique|duplicate"), \
+                savepoint(conn, "test_block"), pipelined(conn):
+            conn.execute(insert(K), row(2))
+            conn.execute(insert(K), row(1))  # the same key again: refused
+        assert count(conn) == 1  # the block's rows rolled back, the one before it kept
+        conn.execute(insert(K), row(5))
+    with store.engine.connect() as conn:
+        assert count(conn) == 2
