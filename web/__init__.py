@@ -24,6 +24,7 @@ from web import (
     i18n,
     limits,
     params,
+    reads,
     security,
     sessions,
     storage,
@@ -39,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_extensions(app)
     storage.init_app(app)
     versioned.init_app(app)
+    reads.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
     params.init_app(app)

@@ -14,8 +14,6 @@ from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
 from events import queries
-from events.queries.as_of import Past
-from events.queries.version import data_version
 from web import hx, reads, storage
 from web.i18n import lang
 from web.versioned import remembered
@@ -49,16 +47,15 @@ def _with_every_unit(by_unit: list[dict[str, Any]],
 
 @bp.get("/overview")
 def index():
-    store = storage.store()
-    if isinstance(store, Past) or request.args:
+    version = reads.version()
+    if version is None or request.args:
         # A past, or a URL with parameters (the picker's hidden fields repeat them):
         # rendered for this request alone.
         section = _section()
     else:
         # The same for everyone who asks now in this language: the figures and charts
         # are made once per version of the data and day (web/versioned.py).
-        version = (data_version(store), reads.today())
-        section = remembered(("overview", lang()), version, _section)
+        section = remembered(("overview", lang()), (version, reads.today()), _section)
     return hx.page("dashboard/index.html", "dashboard", section=section)
 
 

@@ -1,22 +1,31 @@
 """The read models as the pages need them: one seam over ``events.queries``.
 
-Request-scoped caches (on ``g``) keep a page from asking twice for the same list.
+Request-scoped caches (on ``g``) keep a page from asking twice for the same list,
+and are dropped when the request records a command, so what it shows next is read
+anew. The units, the people and the default plan are also kept between requests
+under the version of the data (``web/versioned.py``): on a page of the present,
+they are read from the database only when something was recorded since.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from flask import current_app, g
+from flask import Flask, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from events import queries
 from events.queries import alerts as alert_queries
 from events.queries.as_of import Past, version_at
 from events.queries.board_cursor import SORTS
+from events.queries.version import data_version
+from events.system import System
 from web import params, storage
+from web.versioned import remembered
 from workflow.base import named_id
 from workflow.clock import LOCAL_TZ
 from workflow.errors import DomainError
@@ -24,19 +33,65 @@ from workflow.grades import GRADES
 from workflow.rules import STATES
 from workflow.words import NP_
 
+log = logging.getLogger(__name__)
 FILTER_KEYS = ("q", "state", "unit", "pillar", "grade", "target", "deadline_from",
                "deadline_to", "overdue", "returned", "sort")
 
 
+_KEY = "nhiemvu_reads"
+
+
 def _cached(key: str, compute):
-    cache = g.setdefault("nhiemvu_reads", {})
+    cache = g.setdefault(_KEY, {})
     if key not in cache:
         cache[key] = compute()
     return cache[key]
 
 
+def version() -> tuple | None:
+    """The data's version (``events.queries.version``), read once per request and
+    again after a command; None on a page of the past, or when the read models'
+    bookkeeping cannot be read (the page is then made from the store, keeping nothing)."""
+    def read() -> tuple | None:
+        if isinstance(storage.store(), Past):
+            return None
+        try:
+            return data_version(storage.live())
+        except SQLAlchemyError:
+            log.warning("The data's version cannot be read; nothing is kept.", exc_info=True)
+            return None
+
+    return _cached("version", read)
+
+
+def _kept(key: str, compute):
+    """``_cached``, and on a page of the present kept between requests too, under the
+    data's version read first."""
+    def between_requests():
+        found = version()
+        return compute() if found is None else remembered(("reads", key), found, compute)
+
+    return _cached(key, between_requests)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[storage.KEY].on_open.append(_forget_after_saves)
+
+
+def _forget_after_saves(store: System) -> None:
+    store.service.after_save.append(_forget)
+
+
+def _forget(_positions: list[int]) -> None:
+    # A command recorded during a request (any thread of the process may record,
+    # e.g. the scheduler, outside any request): what this request read before it is
+    # no longer what the store holds.
+    if g:
+        g.pop(_KEY, None)
+
+
 def units() -> list[dict[str, Any]]:
-    return _cached("units", lambda: queries.units(storage.store()))
+    return _kept("units", lambda: queries.units(storage.store()))
 
 
 def active_units() -> list[dict[str, Any]]:
@@ -51,7 +106,7 @@ def unit_name(code: str | None) -> str:
 
 
 def users() -> list[dict[str, Any]]:
-    return _cached("users", lambda: queries.users(storage.store()))
+    return _kept("users", lambda: queries.users(storage.store()))
 
 
 def person_name(username: str) -> str:
@@ -62,7 +117,7 @@ def person_name(username: str) -> str:
 
 
 def plan_code() -> str | None:
-    return _cached("plan_code", lambda: queries.default_plan_code(storage.store()))
+    return _kept("plan_code", lambda: queries.default_plan_code(storage.store()))
 
 
 def plan_content(code: str | None) -> dict[str, Any] | None:
@@ -81,6 +136,8 @@ def plan_content(code: str | None) -> dict[str, Any] | None:
         except DomainError:
             return None
 
+    if code == plan_code():
+        return _kept("plan", load)  # the one plan most pages show
     return _cached(f"plan:{code}", load)
 
 

@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from tests.webapp import *  # noqa: F403
-from tests.webapp import Browser
+from tests.webapp import Browser, post_action
 from web import create_app, storage
 from web.versioned import Versioned
 
@@ -125,6 +125,34 @@ def test_the_htmx_fragment_is_the_kept_section(app, as_role, seeded, task_id):
     page = browser.get("/overview").text
     fragment = browser.get("/overview", htmx=True).text
     assert fragment.lstrip().startswith('<section id="dashboard"') and fragment in page
+
+
+@pytest.mark.both_stores
+def test_units_and_people_another_worker_records_show_on_this_workers_next_page(
+        app, as_role, seeded, task_id, other_worker):
+    browser = as_role("lanhdao")
+    assert "Tổ công nghệ số thôn 2" not in browser.get("/tasks/").text
+    assert "Cán bộ mới" not in browser.get("/audit/").text
+    assert "Văn phòng UBND xã" in browser.get(f"/tasks/{task_id}").text
+    with other_worker.app_context():
+        other = storage.service()
+        other.add_unit("CNS2", "Tổ công nghệ số thôn 2", "team")
+        other.add_user("canbomoi", "member", "mật khẩu dài đủ 12", unit="VP",
+                       display_name="Cán bộ mới")
+        other.rename_unit("VP", "Văn phòng Ủy ban")
+    assert "Tổ công nghệ số thôn 2" in browser.get("/tasks/").text
+    assert "Cán bộ mới" in browser.get("/audit/").text
+    page = browser.get(f"/tasks/{task_id}").text
+    assert "Văn phòng Ủy ban" in page and "Văn phòng UBND xã" not in page
+
+
+def test_a_page_rendered_after_a_command_reads_the_store_again(app, as_role, seeded, task_id):
+    # The note form's answer is the task page, rendered in the request that recorded
+    # the note: its history includes it, whatever the request read before.
+    browser = as_role("truongvp")
+    assert post_action(browser, task_id, "start", {"version": "1"}).status_code == 303
+    answer = post_action(browser, task_id, "note", {"text": "Ghi chú mới nhất"}, htmx=True)
+    assert answer.status_code == 200 and "Ghi chú mới nhất" in answer.text
 
 
 def test_requests_asking_for_one_version_at_once_compute_it_once():
