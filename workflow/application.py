@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from copy import deepcopy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -71,6 +72,18 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
         self.after_save: list[Callable[[list[int]], None]] = []
         self.locate_damage: Callable[[UUID], int | None] | None = None
         self._lag = threading.local()
+
+    def _record(self, processing_event: Any) -> list[Any]:
+        recordings = super()._record(processing_event)
+        # What was just saved is kept as saved (a copy: the caller still holds the
+        # object): with fast-forward the library keeps only what it read, so the
+        # next command on a new task replayed it, snapshots asked for, in full. A
+        # copy older than the store is harmless: every get reads what came after.
+        repository = self.repository
+        if repository.cache is not None and repository.fastforward:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                repository.cache.put(aggregate_id, deepcopy(aggregate))
+        return recordings
 
     def _notify(self, recordings: list[Any]) -> None:
         # Read your writes: a command returns only after the read models have caught
