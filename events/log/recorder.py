@@ -36,6 +36,8 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, text
 
+from events import compiled
+
 
 class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any):
@@ -55,7 +57,8 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             (True, True): by_id.where(version > bindparam("gt"),
                                       version <= bindparam("lte")).order_by(version),
         }
-        self._insert = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        self._insert = (insert(table).values({c: bindparam(c.name) for c in columns})
+                        .returning(table.c.id))
         # Catch-up by position needs positions committed in the order given: the
         # library's table lock on PostgreSQL, kept as it is.
         self._locks_table = self._engine.dialect.name == "postgresql"
@@ -80,8 +83,11 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # One statement on a pooled connection, no ORM session around it: on
         # PostgreSQL that is one round trip where BEGIN, SELECT, ROLLBACK were three.
         with _persistence_errors(), self._reads.connect() as conn:
-            rows = conn.execute(query, {"id": originator_id, "gt": gt, "lte": lte}).all()
-        return [StoredEvent(originator_id=row[0], originator_version=row[1],
+            rows = compiled.execute(conn, query, {"id": originator_id, "gt": gt,
+                                                  "lte": lte}).all()
+        # The driver's values, not SQLAlchemy's types: the id asked for is every
+        # row's (SQLite gives its 16 bytes).
+        return [StoredEvent(originator_id=originator_id, originator_version=row[1],
                             topic=row[2], state=bytes(row[3])) for row in rows]
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
@@ -108,9 +114,10 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def _write(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
         if self._locks_table:
             conn.execute(self._lock)
-        rows = [{"originator_id": e.originator_id, "originator_version": e.originator_version,
-                 "topic": e.topic, "state": e.state} for e in stored_events]
-        ids = list(conn.execute(self._insert, rows).scalars().all())
+        # One row at a time, each giving its position back, in the order given.
+        ids = [compiled.execute(conn, self._insert, {
+            "originator_id": e.originator_id, "originator_version": e.originator_version,
+            "topic": e.topic, "state": e.state}).scalar_one() for e in stored_events]
         if self.within is not None:
             self.within(conn, ids)
         return ids

@@ -3,21 +3,22 @@
 Why: a rebuild writes about a million audit rows and updates the task rows as often,
 and SQLAlchemy's parameter handling per row costs more than SQLite's own work. So on
 SQLite the rows go straight to the driver (``exec_driver_sql``) as tuples, converted
-by the statement's own SQLAlchemy types: the same values, without that cost. On
-PostgreSQL too the statement is compiled once and its rows go to the driver, whose
-executemany pipelines them; from ``COPY_FROM_ROWS`` rows an insert goes through COPY
-on the driver's connection instead. Compiled once matters most for the tallies'
-upserts: SQLAlchemy cannot cache an ``ON CONFLICT … DO UPDATE`` and compiled it
-again on every command's catch-up.
+by the statement's own SQLAlchemy types (``events.compiled``): the same values,
+without that cost. On PostgreSQL too the statement is compiled once and its rows go
+to the driver, whose executemany pipelines them; from ``COPY_FROM_ROWS`` rows an
+insert goes through COPY on the driver's connection instead. Compiled once matters
+most for the tallies' upserts: SQLAlchemy cannot cache an ``ON CONFLICT … DO
+UPDATE`` and compiled it again on every command's catch-up.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table
+
+from events import compiled
 
 
 def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
@@ -30,19 +31,7 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
             and isinstance(statement, Insert)):
         _copy(conn, statement.table, rows)
         return
-    sql, values_of, converters, names = _compiled(statement, conn.dialect)
-    if not converters:
-        params = [values_of(row) for row in rows]
-    else:
-        params = []
-        for row in rows:
-            values = list(values_of(row))
-            for i, convert in converters:
-                values[i] = convert(values[i])
-            params.append(tuple(values))
-    if names is not None:  # psycopg's named parameters: %(name)s
-        params = [dict(zip(names, values, strict=True)) for values in params]
-    conn.exec_driver_sql(sql, params)
+    compiled.execute(conn, statement, rows)
 
 
 def insert_values(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
@@ -88,23 +77,3 @@ def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
-
-
-@cache
-def _compiled(statement: Any, dialect: Any) -> tuple[str, Any, list[tuple[int, Any]],
-                                                      tuple[str, ...] | None]:
-    """The statement's SQL for the driver, its parameters' values in order, their
-    converters, and their names when the driver takes them by name."""
-    compiled = statement.compile(dialect=dialect)
-    positional = compiled.positiontup is not None
-    names = compiled.positiontup if positional else list(compiled.bind_names.values())
-    # Escaped bind names (quoted identifiers) would differ from the rows' keys.
-    assert not compiled.escaped_bind_names, compiled.escaped_bind_names
-    converters = []
-    for i, name in enumerate(names):
-        impl = compiled.binds[name].type.dialect_impl(dialect)
-        processor = impl.bind_processor(dialect)
-        if processor is not None:
-            converters.append((i, processor))
-    values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    return compiled.string, values_of, converters, None if positional else tuple(names)

@@ -40,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 
+from events import compiled
 from events.log import records
 from events.readmodels import tables
 from events.readmodels.alert_feed import AlertFeed
@@ -68,8 +69,11 @@ log = logging.getLogger(__name__)
 # as running it, and a command's catch-up runs a dozen of them.
 _POSITIONS = select(P.c.name, P.c.position).where(P.c.name.in_(bindparam("names", expanding=True)))
 _POSITIONS_LOCKED = _POSITIONS.order_by(P.c.name).with_for_update()
-_MOVE = (update(P).where(P.c.name.in_(bindparam("names", expanding=True)))
-         .values(position=bindparam("last")))
+# Every position row (a store may keep those of read models no longer defined):
+# what a batch of all of them locks, compiled once (``events.compiled``).
+_ALL_POSITIONS = select(P.c.name, P.c.position)
+_ALL_POSITIONS_LOCKED = _ALL_POSITIONS.order_by(P.c.name).with_for_update()
+_MOVE = update(P).where(P.c.name == bindparam("b_name")).values(position=bindparam("last"))
 # Rebuilds read the log in larger batches: fewer commits, same guarantees.
 REBUILD_BATCH = 20000
 # A test hook: seconds to wait inside each batch's transaction before committing,
@@ -170,8 +174,10 @@ class Projections:
             table = self.application.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
             self._reads[limit] = (
                 select(*records.columns(table))
-                .where(table.c.id > bindparam("after")).order_by(table.c.id).limit(limit))
-        return decode_all(self._decode, conn.execute(self._reads[limit], {"after": after}).all())
+                .where(table.c.id > bindparam("after")).order_by(table.c.id)
+                .limit(bindparam("limit")))
+        rows = compiled.execute(conn, self._reads[limit], {"after": after, "limit": limit})
+        return decode_all(self._decode, rows.all())
 
     # -- catching up -------------------------------------------------------------
 
@@ -252,6 +258,11 @@ class Projections:
         return total
 
     def _lock_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        if names == self.names:  # a command's batch, every catch-up: all of them
+            query = _ALL_POSITIONS_LOCKED if self.is_postgres else _ALL_POSITIONS
+            wanted = set(names)
+            return {name: position for name, position in compiled.execute(conn, query, {})
+                    if name in wanted}
         query = _POSITIONS_LOCKED if self.is_postgres else _POSITIONS
         return dict(conn.execute(query, {"names": names}).tuples().all())
 
@@ -280,7 +291,8 @@ class Projections:
                 # it nor the others stop there.
                 apply_isolated(conn, projection, mine, isolated=isolated)
         behind = [name for name in chosen if positions[name] < last]
-        conn.execute(_MOVE, {"names": behind, "last": last})
+        if behind:
+            compiled.execute(conn, _MOVE, [{"b_name": name, "last": last} for name in behind])
         if live:
             for name in chosen:
                 self.by_name[name].settled(last)
