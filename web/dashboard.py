@@ -8,6 +8,7 @@ web/as_of.py) that is the past, so the overview shows what it showed then.
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -50,16 +51,23 @@ def index():
     version = reads.version()
     if version is None or request.args:
         # A past, or a URL with parameters (the picker's hidden fields repeat them):
-        # rendered for this request alone.
-        section = _section()
+        # made for this request alone.
+        figures, recent = _figures(kept=False), _recent()
     else:
-        # The same for everyone who asks now in this language: the figures and charts
-        # are made once per version of the data and day (web/versioned.py).
-        section = remembered(("overview", lang()), (version, reads.today()), _section)
-    return hx.page("dashboard/index.html", "dashboard", section=section)
+        # The same for everyone who asks now in this language: made once per version
+        # of the data and day (web/versioned.py).
+        figures, recent = remembered(("overview", lang()), (version, reads.today()),
+                                     lambda: (_figures(kept=True), _recent()))
+    return hx.page("dashboard/index.html", "dashboard", figures=figures, recent=recent)
 
 
-def _section() -> Markup:
+def _recent() -> list[dict[str, Any]]:
+    return queries.audit_log(storage.store(), limit=10, locale=lang()).rows
+
+
+def _figures(*, kept: bool) -> Markup:
+    """The figures and charts in HTML. ``kept``: rendered again only when what they
+    show differs (a progress note moves the data's version, seldom the figures)."""
     store = storage.store()
     today = reads.today()
     plan = reads.plan_code()
@@ -71,12 +79,20 @@ def _section() -> Markup:
     ranking = queries.rank_units(counts["by_unit"],
                                  {u["code"]: u["name"] for u in reads.active_units()})
     year = queries.plan_year(store, plan, today)
-    return Markup(render_template(
-        "dashboard/_section.html",
-        counts=counts,
-        due_soon=queries.due_soon(store, today=today, limit=10),
-        overdue=queries.overdue(store, today=today, limit=10),
-        recent=queries.audit_log(store, limit=10, locale=lang()).rows,
-        plan=content, today=today,
-        targets=targets, ranking=ranking,
-        trend=queries.monthly_trend(store, plan, year) if plan else [], year=year))
+    figures = {
+        "counts": counts,
+        "due_soon": queries.due_soon(store, today=today, limit=10),
+        "overdue": queries.overdue(store, today=today, limit=10),
+        "plan": content, "today": today, "targets": targets, "ranking": ranking,
+        "trend": queries.monthly_trend(store, plan, year) if plan else [], "year": year,
+    }
+
+    def render() -> Markup:
+        return Markup(render_template("dashboard/_figures.html", **figures))
+
+    if not kept:
+        return render()
+    # Keyed by the figures themselves, pickled (plain data: dicts, lists, text, numbers,
+    # dates; pickling writes every value, where a repr may leave some out): equal
+    # figures render equal HTML.
+    return remembered(("overview figures", lang()), pickle.dumps(figures), render)

@@ -65,8 +65,18 @@ def test_another_workers_writes_show_on_this_workers_next_overview(
         storage.service().start_task("truongvp", task)
         storage.service().note_progress("truongvp", task, "Đã xong một nửa", percent=50)
     noted = _section(browser.get("/overview").text)
-    assert noted != after
+    assert noted != after and "Đã xong một nửa" not in after
     assert noted == _section(_fresh(database_url, clock, tmp_path, "/overview"))
+    with other_worker.app_context():
+        linked = storage.service().assign_task(
+            "lanhdao", unit="VP", deadline=date(2025, 3, 20), title="Việc có chỉ tiêu",
+            target="CT02", plan="KH-CDS-2025")
+        storage.service().start_task("truongvp", linked)
+        storage.service().submit_report("truongvp", linked, "Xong", "64")
+        storage.service().verify_task("lanhdao", linked)
+    verified = _section(browser.get("/overview").text)
+    assert "CT02 · 64 % · Đạt" in verified
+    assert verified == _section(_fresh(database_url, clock, tmp_path, "/overview"))
 
 
 def test_this_workers_own_write_shows_on_its_next_overview(
