@@ -14,6 +14,7 @@ from uuid import UUID
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
 from events.readmodels import alert_tables
+from events.readmodels.bulk import execute_many
 from events.readmodels.projection import Logged, Projection
 from workflow.alerts import AWAITING_VERIFICATION, AlertPolicy, awaiting_on, next_alert_on
 
@@ -86,11 +87,10 @@ class AlertSchedule(Projection):
                 new[task] = {"task_id": task, "reported_on": None, "reported_by": None,
                              **changes}
             elif changes == "gone":
-                conn.execute(delete(S).where(S.c.task_id == task))
+                execute_many(conn, _GONE, [{"b_task": task}])
             else:
                 conn.execute(update(S).where(S.c.task_id == task).values(**changes))
-        if new:
-            conn.execute(insert(S), list(new.values()))
+        execute_many(conn, _ADD, list(new.values()))
         self._advance(conn, advanced)
 
     @staticmethod
@@ -134,16 +134,19 @@ class AlertSchedule(Projection):
     @staticmethod
     def _advance(conn: Connection, advanced: list[dict[str, Any]]) -> None:
         # An alert about a deadline the task no longer has changes nothing.
-        later = [a for a in advanced if a["b_next"] is not None]
-        done = [a for a in advanced if a["b_next"] is None]
-        match = and_(S.c.task_id == bindparam("b_task"), S.c.deadline == bindparam("b_deadline"))
-        if later:
-            conn.execute(update(S).where(match, S.c.next_alert_on.is_not(None),
-                                         S.c.next_alert_on < bindparam("b_next"))
-                         .values(next_alert_on=bindparam("b_next")), later)
-        if done:
-            conn.execute(update(S).where(match).values(next_alert_on=None),
-                         [{"b_task": a["b_task"], "b_deadline": a["b_deadline"]} for a in done])
+        execute_many(conn, _LATER, [a for a in advanced if a["b_next"] is not None])
+        execute_many(conn, _DONE, [{"b_task": a["b_task"], "b_deadline": a["b_deadline"]}
+                                   for a in advanced if a["b_next"] is None])
+
+
+_MATCH = and_(S.c.task_id == bindparam("b_task"), S.c.deadline == bindparam("b_deadline"))
+# Built once (``events.compiled``): they run on most commands' batches.
+_LATER = (update(S).where(_MATCH, S.c.next_alert_on.is_not(None),
+                          S.c.next_alert_on < bindparam("b_next"))
+          .values(next_alert_on=bindparam("b_next")))
+_DONE = update(S).where(_MATCH).values(next_alert_on=None)
+_ADD = insert(S)
+_GONE = delete(S).where(S.c.task_id == bindparam("b_task"))
 
 
 _CHANGING = frozenset({"TaskAssigned", "DeadlineExtended", "ReportSubmitted", "ReportReturned",

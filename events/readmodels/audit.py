@@ -35,6 +35,8 @@ _KEPT = ("unit", "state", "deadline", "value", "percent")
 U = tables.audit_units
 D = tables.audit_days
 _INSERT = insert(tables.audit)
+_ADD_UNIT = insert(U)
+_ADD_DAY = insert(D)
 # Built once: building a statement costs about as much as running it.
 _KNOWN = (select(U).where(U.c.aggregate_id.in_(bindparam("ids", expanding=True))))
 _MOVE = (update(U).where(U.c.aggregate_id == bindparam("b_id"))
@@ -105,12 +107,10 @@ class AuditLog(Projection):
             })
         execute_many(conn, _INSERT, rows)
         new = [{"aggregate_id": k, **known[k]} for k in changed - existing]
-        if new:
-            conn.execute(insert(U), new)
+        execute_many(conn, _ADD_UNIT, new)
         moved = [{"b_id": k, **{f"b_{f}": known[k][f] for f in _KEPT}}
                  for k in changed & existing]
-        if moved:
-            conn.execute(_MOVE, moved)
+        execute_many(conn, _MOVE, moved)
         for key in changed:
             self.units.rows[key] = dict(known[key])
         self._days(conn, events)
@@ -131,13 +131,11 @@ class AuditLog(Projection):
                          for row in conn.execute(_DAYS, {"days": asked}))
         new = [{"day": d, "first_position": f, "last_position": la}
                for d, (f, la) in spans.items() if d not in known]
-        if new:
-            conn.execute(insert(D), new)
+        execute_many(conn, _ADD_DAY, new)
         for d, (first, last) in known.items():
             spans[d] = [min(spans[d][0], first), max(spans[d][1], last)]
-        if known:
-            conn.execute(_WIDEN, [{"b_day": d, "b_first": spans[d][0], "b_last": spans[d][1]}
-                                  for d in known])
+        execute_many(conn, _WIDEN, [{"b_day": d, "b_first": spans[d][0], "b_last": spans[d][1]}
+                                    for d in known])
         remembered.update((d, (f, la)) for d, (f, la) in spans.items())
 
     @staticmethod

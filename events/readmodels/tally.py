@@ -75,8 +75,7 @@ def _add(conn: Connection, table: Table, columns: tuple[str, ...], deltas: Count
     # Only the buckets this batch took from can have emptied: each is found by its
     # key (the table's unique index), never by scanning for n = 0.
     emptied = [{f"k_{c}": row[c] for c in columns} for row in rows if row["n"] < 0]
-    if emptied:
-        conn.execute(empty, emptied)
+    execute_many(conn, empty, emptied)
 
 
 _BUILT: dict[tuple[str, str], tuple[Any, Any]] = {}
