@@ -19,8 +19,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 
+from events import compiled
 from events.system import System
 from web import storage
 from workflow.organisation import User
@@ -38,6 +50,10 @@ TABLE = Table(
 # The cookie's own limit (PERMANENT_SESSION_LIFETIME) is renewed by activity; this
 # caps a session however busy, and rows older than it are deleted at each sign-in.
 MAX_AGE = timedelta(days=7)
+# Every request asks it: built once and compiled once (events.compiled).
+_FIND = select(TABLE.c.username, TABLE.c.fingerprint, TABLE.c.deactivations).where(
+    TABLE.c.id_hash == bindparam("id_hash"), TABLE.c.ended_at.is_(None),
+    TABLE.c.issued_at >= bindparam("since", type_=DateTime()))
 
 
 @dataclass(frozen=True)
@@ -73,11 +89,9 @@ def issue(user: User) -> str:
 
 def find(session_id: str) -> Issued | None:
     """The open session with this id, or None (unknown, ended or too old)."""
-    query = select(TABLE.c.username, TABLE.c.fingerprint, TABLE.c.deactivations).where(
-        TABLE.c.id_hash == _hash(session_id), TABLE.c.ended_at.is_(None),
-        TABLE.c.issued_at >= _now() - MAX_AGE)
     with _engine().connect() as conn:
-        row = conn.execute(query).first()
+        row = compiled.execute(conn, _FIND, {"id_hash": _hash(session_id),
+                                             "since": _now() - MAX_AGE}).first()
     return Issued(*row) if row else None
 
 
