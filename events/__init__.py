@@ -8,7 +8,8 @@
 - ``processes``: what reacts to the log (the deadline sweep, the mail, the scheduler).
 - ``demo``: labelled sample data.
 - ``exports``: what people take away: CSV, XLSX and DOCX files of the queries' answers.
+- ``sql``: how a command's statements reach the database (compiled once, pipelined).
 
 May import: ``workflow`` and itself, in the order processes, demo, exports → system →
-queries → readmodels → log → settings. Never ``cli`` or ``web``.
+queries → readmodels → log → sql → settings. Never ``cli`` or ``web``.
 """

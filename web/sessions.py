@@ -32,7 +32,7 @@ from sqlalchemy import (
     update,
 )
 
-from events import compiled
+from events.sql import compiled
 from events.system import System
 from web import storage
 from workflow.organisation import User

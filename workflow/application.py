@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from copy import deepcopy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal

@@ -36,7 +36,8 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, text
 
-from events import compiled
+from events.sql import compiled
+from events.sql.pipeline import pipelined
 
 
 class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
@@ -101,7 +102,8 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         if lock is not None:
             lock.acquire()
         try:
-            with _persistence_errors(), self._engine.connect() as conn, conn.begin():
+            with _persistence_errors(), self._engine.connect() as conn, conn.begin(), \
+                    pipelined(conn):
                 return self._write(conn, stored_events)
         finally:
             if lock is not None:

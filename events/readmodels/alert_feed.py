@@ -53,7 +53,7 @@ class AlertFeed(Projection):
     @staticmethod
     def _on_AlertsRead(conn: Connection, event: Logged, d: dict[str, Any]) -> None:
         # Asked, not told by the update's row count: a batch's writes may be
-        # pipelined, and then no count comes back (``writing.pipelined``).
+        # pipelined, and then no count comes back (``events.sql.pipeline``).
         known = conn.execute(select(R.c.username).where(R.c.username == d["actor"])).first()
         if known is not None:
             conn.execute(update(R).where(R.c.username == d["actor"]).values(up_to=d["up_to"]))

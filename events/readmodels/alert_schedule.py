@@ -140,7 +140,7 @@ class AlertSchedule(Projection):
 
 
 _MATCH = and_(S.c.task_id == bindparam("b_task"), S.c.deadline == bindparam("b_deadline"))
-# Built once (``events.compiled``): they run on most commands' batches.
+# Built once (``events.sql.compiled``): they run on most commands' batches.
 _LATER = (update(S).where(_MATCH, S.c.next_alert_on.is_not(None),
                           S.c.next_alert_on < bindparam("b_next"))
           .values(next_alert_on=bindparam("b_next")))

@@ -3,7 +3,7 @@
 Why: a rebuild writes about a million audit rows and updates the task rows as often,
 and SQLAlchemy's parameter handling per row costs more than SQLite's own work. So on
 SQLite the rows go straight to the driver (``exec_driver_sql``) as tuples, converted
-by the statement's own SQLAlchemy types (``events.compiled``): the same values,
+by the statement's own SQLAlchemy types (``events.sql.compiled``): the same values,
 without that cost. On PostgreSQL too the statement is compiled once and its rows go
 to the driver, whose executemany pipelines them; from ``COPY_FROM_ROWS`` rows an
 insert goes through COPY on the driver's connection instead. Compiled once matters
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Insert, Table
 
-from events import compiled
+from events.sql import compiled
 
 
 def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:

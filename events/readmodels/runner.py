@@ -40,7 +40,6 @@ from sqlalchemy import (
     update,
 )
 
-from events import compiled
 from events.log import records
 from events.readmodels import tables
 from events.readmodels.alert_feed import AlertFeed
@@ -54,7 +53,9 @@ from events.readmodels.projection import Logged, Projection
 from events.readmodels.reports import IssuedReports
 from events.readmodels.seal import Seal
 from events.readmodels.shadow import ShadowBuild
-from events.readmodels.writing import pipelined, write_transaction
+from events.readmodels.writing import write_transaction
+from events.sql import compiled
+from events.sql.pipeline import pipelined, sync
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -70,7 +71,7 @@ log = logging.getLogger(__name__)
 _POSITIONS = select(P.c.name, P.c.position).where(P.c.name.in_(bindparam("names", expanding=True)))
 _POSITIONS_LOCKED = _POSITIONS.order_by(P.c.name).with_for_update()
 # Every position row (a store may keep those of read models no longer defined):
-# what a batch of all of them locks, compiled once (``events.compiled``).
+# what a batch of all of them locks, compiled once (``events.sql.compiled``).
 _ALL_POSITIONS = select(P.c.name, P.c.position)
 _ALL_POSITIONS_LOCKED = _ALL_POSITIONS.order_by(P.c.name).with_for_update()
 _MOVE = update(P).where(P.c.name == bindparam("b_name")).values(position=bindparam("last"))
@@ -192,9 +193,12 @@ class Projections:
         if not positions:
             return
         try:
-            with savepoint(conn, "nhiemvu_views"), pipelined(conn):
+            # The savepoint is queued with the writes; they are all waited for
+            # inside it, so a write that failed rolls back to it.
+            with pipelined(conn), savepoint(conn, "nhiemvu_views"):
                 count = self._batch(conn, self.names, self.batch_size, isolated=False,
                                     live=True)
+                sync(conn)
         except Exception:  # noqa: BLE001 - the catch-up after the save applies them
             log.debug("Read models not brought up to date with the save; the catch-up "
                       "after it applies the events.", exc_info=True)

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.sql.compiler import SQLCompiler
 
 _BUSY_RETRIES = 20
 _CACHE_KIB = 64 * 1024
@@ -103,82 +102,3 @@ def _immediate(conn: Connection) -> Iterator[Connection]:
         raise
     conn.exec_driver_sql("COMMIT")
 
-
-# -- PostgreSQL: a batch's writes without a round trip each -----------------------
-
-_PIPE = "nhiemvu_pipeline"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE")
-
-
-@contextmanager
-def pipelined(conn: Connection) -> Iterator[None]:
-    """On PostgreSQL, send the block's writes without waiting for each one's answer.
-
-    A command's batch writes a dozen rows to eight tables; waiting for each answer
-    was most of its time on PostgreSQL (docs/performance.md). In psycopg's pipeline
-    mode the statements that answer nothing (INSERT, UPDATE, DELETE without
-    RETURNING, savepoints) are queued; the first statement that answers rows (a
-    SELECT, a RETURNING) waits for everything queued before it and runs as usual.
-    So the block reads what it wrote, in order. An error of a queued write is raised
-    at that point or when the block ends: the caller's savepoint rolls the block
-    back either way. Nothing in a pipelined block may read a write's row count.
-    On SQLite, nothing changes.
-    """
-    if conn.dialect.name != "postgresql":
-        yield
-        return
-    if not event.contains(conn.engine, "before_cursor_execute", _queue_or_wait):
-        event.listen(conn.engine, "before_cursor_execute", _queue_or_wait)
-    pipe = _Pipe(conn.connection.driver_connection)
-    conn.info[_PIPE] = pipe
-    try:
-        yield
-    except BaseException:
-        del conn.info[_PIPE]
-        pipe.end(quietly=True)
-        raise
-    del conn.info[_PIPE]
-    pipe.end()
-
-
-class _Pipe:
-    def __init__(self, driver_connection: Any):
-        self.driver_connection = driver_connection
-        self.open: Any = None
-
-    def queue(self) -> None:
-        if self.open is None:
-            self.open = self.driver_connection.pipeline()
-            self.open.__enter__()
-
-    def end(self, *, quietly: bool = False) -> None:
-        if self.open is None:
-            return
-        pipeline, self.open = self.open, None
-        try:
-            pipeline.__exit__(None, None, None)  # waits for every queued answer
-        except Exception:
-            if not quietly:  # else the block's own error is the one to tell
-                raise
-
-
-def _queue_or_wait(conn: Connection, _cursor: Any, statement: str, _parameters: Any,
-                   context: Any, _executemany: bool) -> None:
-    pipe = conn.info.get(_PIPE)
-    if pipe is None:
-        return
-    if _answers_nothing(statement, context):
-        pipe.queue()
-    else:
-        pipe.end()
-
-
-def _answers_nothing(statement: str, context: Any) -> bool:
-    compiled = getattr(context, "compiled", None)
-    if isinstance(compiled, SQLCompiler) and (
-            compiled.isinsert or compiled.isupdate or compiled.isdelete):
-        return not compiled.effective_returning
-    if compiled is not None:
-        return False
-    return (statement.lstrip()[:9].upper().startswith(_WRITES)
-            and "RETURNING" not in statement.upper())

@@ -1,4 +1,4 @@
-"""A batch's writes sent without a round trip each (``writing.pipelined``).
+"""A batch's writes sent without a round trip each (``events.sql.pipeline``).
 
 On PostgreSQL the writes are queued and the first statement that answers rows waits
 for them, so a block reads what it wrote; a queued write that fails raises by the
@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 
 from events.readmodels import tables
 from events.readmodels.parking import savepoint
-from events.readmodels.writing import pipelined
+from events.sql.pipeline import pipelined, sync
 
 K = tables.parked
 NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
@@ -53,9 +53,10 @@ def test_a_write_that_fails_raises_and_the_savepoint_keeps_the_rest(store):
     with store.engine.connect() as conn, conn.begin():
         conn.execute(insert(K), row(1))
         with pytest.raises(Exception, match="(?i)unique|duplicate"), \
-                savepoint(conn, "test_block"), pipelined(conn):
+                pipelined(conn), savepoint(conn, "test_block"):
             conn.execute(insert(K), row(2))
             conn.execute(insert(K), row(1))  # the same key again: refused
+            sync(conn)
         assert count(conn) == 1  # the block's rows rolled back, the one before it kept
         conn.execute(insert(K), row(5))
     with store.engine.connect() as conn:

@@ -168,19 +168,20 @@ NEVER = {
 CLI_TO_WEB = "cli.serve"
 
 # events/__init__.py: "in the order processes, demo, exports → system → queries →
-# readmodels → log → settings"; a sub-package only imports those below its own tier.
+# readmodels → log → sql → settings"; a sub-package only imports those below its own tier.
 EVENTS_ORDER = (("processes", "demo", "exports"), ("system",), ("queries",), ("readmodels",),
-                ("log",), ("settings",))
+                ("log",), ("sql",), ("settings",))
 # Each sub-package's docstring (``May import: …``); system.py says "every sub-package"
 # and readmodels names none: for both, everything below them.
 EVENTS_MAY_IMPORT = {
     "processes": {"system", "queries", "readmodels", "log"},
     "demo": {"system", "log"},
     "exports": {"queries"},
-    "system": {"queries", "readmodels", "log", "settings"},
+    "system": {"queries", "readmodels", "log", "sql", "settings"},
     "queries": {"readmodels", "log"},
-    "readmodels": {"log", "settings"},
-    "log": {"settings"},
+    "readmodels": {"log", "sql", "settings"},
+    "log": {"sql", "settings"},
+    "sql": set(),
     "settings": set(),
 }
 # events/queries/__init__.py: "Never events.system at run time (only for type hints)".
@@ -349,10 +350,12 @@ def test_an_import_down_the_layers_passes(edge):
     (_edge("events.queries.tasks", "events.system", "function"), "only under TYPE_CHECKING"),
     (_edge("events.readmodels.board", "events.queries", "type_checking"),
      "events/readmodels/board.py:7 imports events.queries (under TYPE_CHECKING): "
-     "events.readmodels may import events.log, events.settings of events, not "
+     "events.readmodels may import events.log, events.settings, events.sql of events, not "
      "events.queries"),
     (_edge("events.log.damage", "events.readmodels.tables"),
-     "events.log may import events.settings of events, not events.readmodels"),
+     "events.log may import events.settings, events.sql of events, not events.readmodels"),
+    (_edge("events.sql.compiled", "events.log.records"),
+     "events.sql may import no other part of events, not events.log"),
     (_edge("events.settings", "events.log"),
      "events.settings may import no other part of events, not events.log"),
     (_edge("events.processes.sweep", "events.demo.sample"), "not events.demo"),

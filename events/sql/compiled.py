@@ -8,7 +8,7 @@ statement's own SQLAlchemy types and runs it with ``exec_driver_sql``. The value
 written and read are the same; SQLAlchemy's events still see every statement.
 
 For statements whose parameters are plain bound values (no expanding ``IN``).
-May import: nothing of nhiemvu.
+May import: nothing of nhiemvu (part of ``events.sql``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,98 @@
+"""PostgreSQL's pipeline mode around a block of writes: no round trip each.
+
+A command's transaction writes its event and a dozen read-model rows to eight
+tables; waiting for each statement's answer was most of its time on PostgreSQL
+(docs/performance.md, "The command path"). In psycopg's pipeline mode the
+statements that answer nothing (INSERT, UPDATE, DELETE without RETURNING, LOCK,
+savepoints) are queued; the first statement that answers rows (a SELECT, a
+RETURNING) waits for everything queued before it, then runs as usual. So a block
+reads what it wrote, in order. An error of a queued write is raised at that point
+or when the block ends. Nothing in a pipelined block may read a write's row count.
+On SQLite, nothing changes.
+
+May import: nothing of nhiemvu (part of ``events.sql``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.sql.compiler import SQLCompiler
+
+_PIPE = "nhiemvu_pipeline"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE", "ROLLBACK TO", "LOCK")
+
+
+@contextmanager
+def pipelined(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, send the block's writes without waiting for each one's answer
+    (see above); a block inside another is part of it."""
+    if conn.dialect.name != "postgresql" or _PIPE in conn.info:
+        yield
+        return
+    if not event.contains(conn.engine, "before_cursor_execute", _queue_or_wait):
+        event.listen(conn.engine, "before_cursor_execute", _queue_or_wait)
+    pipe = _Pipe(conn.connection.driver_connection)
+    conn.info[_PIPE] = pipe
+    try:
+        yield
+    except BaseException:
+        del conn.info[_PIPE]
+        pipe.end(quietly=True)
+        raise
+    del conn.info[_PIPE]
+    pipe.end()
+
+
+def sync(conn: Connection) -> None:
+    """Wait for every write queued so far on ``conn``: an error of one is raised here
+    (inside the caller's savepoint, say), not later."""
+    pipe = conn.info.get(_PIPE)
+    if pipe is not None:
+        pipe.end()
+
+
+class _Pipe:
+    def __init__(self, driver_connection: Any):
+        self.driver_connection = driver_connection
+        self.open: Any = None
+
+    def queue(self) -> None:
+        if self.open is None:
+            self.open = self.driver_connection.pipeline()
+            self.open.__enter__()
+
+    def end(self, *, quietly: bool = False) -> None:
+        if self.open is None:
+            return
+        pipeline, self.open = self.open, None
+        try:
+            pipeline.__exit__(None, None, None)  # waits for every queued answer
+        except Exception:
+            if not quietly:  # else the block's own error is the one to tell
+                raise
+
+
+def _queue_or_wait(conn: Connection, _cursor: Any, statement: str, _parameters: Any,
+                   context: Any, _executemany: bool) -> None:
+    pipe = conn.info.get(_PIPE)
+    if pipe is None:
+        return
+    if _answers_nothing(statement, context):
+        pipe.queue()
+    else:
+        pipe.end()
+
+
+def _answers_nothing(statement: str, context: Any) -> bool:
+    compiled = getattr(context, "compiled", None)
+    if isinstance(compiled, SQLCompiler) and (
+            compiled.isinsert or compiled.isupdate or compiled.isdelete):
+        return not compiled.effective_returning
+    if compiled is not None:
+        return False
+    return (statement.lstrip()[:11].upper().startswith(_WRITES)
+            and "RETURNING" not in statement.upper())
