@@ -62,10 +62,13 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
                         .returning(table.c.id))
         # Catch-up by position needs positions committed in the order given: the
         # library's table lock on PostgreSQL, kept as it is.
-        self._locks_table = self._engine.dialect.name == "postgresql"
+        self._postgres = self._engine.dialect.name == "postgresql"
         self._lock = text(f"LOCK TABLE {table.fullname} IN EXCLUSIVE MODE")
-        # Reads are single statements: no transaction to begin or end around them.
-        self._reads = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Reads are single statements: on PostgreSQL no transaction to begin and end
+        # around them. SQLite's driver begins none for a SELECT anyway, and switching
+        # the connection to autocommit and back cost as much as the query.
+        self._reads = (self._engine.execution_options(isolation_level="AUTOCOMMIT")
+                       if self._postgres else self._engine)
 
     @property
     def _engine(self) -> Engine:
@@ -114,7 +117,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         return self._write(session.connection(), stored_events)
 
     def _write(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
-        if self._locks_table:
+        if self._postgres:
             conn.execute(self._lock)
         # One row at a time, each giving its position back, in the order given.
         ids = [compiled.execute(conn, self._insert, {
