@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from copy import deepcopy
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from workflow import channel, clock
+
+# Values a copy may share: nothing can change them in place.
+_UNCHANGING = frozenset({str, int, float, bool, type(None), date, datetime, Decimal, UUID})
 
 # Names for deterministic ids, so "the unit VP" or "the user an.nv" has one id
 # for ever and creating it twice is refused by the event store itself.
@@ -41,3 +47,14 @@ class Record(Aggregate):
             for recorded in events:
                 object.__setattr__(recorded, "via", via)
         return events
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Record:
+        # The aggregate cache copies a record on every get and save. Most of its
+        # fields are strings, numbers, dates and ids, which ``copy.deepcopy`` rebuilt
+        # one by one through ``__reduce_ex__``; they are shared, the rest copied.
+        copied = object.__new__(type(self))
+        memo[id(self)] = copied
+        copied.__dict__.update({
+            name: value if type(value) in _UNCHANGING else deepcopy(value, memo)
+            for name, value in self.__dict__.items()})
+        return copied

@@ -101,3 +101,23 @@ def test_a_token_is_found_by_its_text_id_or_label(service):
 def test_reading_any_text_as_a_token_never_fails(text):
     found = tokens.parse(text)
     assert found is None or (len(found) == 3 and all(found))
+
+
+def test_a_copy_of_a_record_shares_nothing_that_can_change(service):
+    """The aggregate cache hands out copies (``Record.__deepcopy__``): changing one must
+    leave the cached record as it was, tokens included."""
+    import copy
+
+    service.create_token(commune.HEAD, "điện thoại")
+    user = service.get_user(commune.HEAD)
+    copied = copy.deepcopy(user)
+    assert vars(copied) == vars(user) and type(copied) is type(user)
+    assert copied.tokens is not user.tokens
+    [token_id] = user.tokens
+    assert copied.tokens[token_id] is not user.tokens[token_id]
+    copied.tokens[token_id]["label"] = "đổi trên bản sao"
+    assert user.tokens[token_id]["label"] == "điện thoại"
+    copied.revoke_token(Actor("system", "system", None, True), token_id, "thử")
+    assert user.tokens[token_id]["revoked"] is False
+    assert user.version == copied.version - 1
+    assert service.get_user(commune.HEAD).version == user.version  # nothing saved
