@@ -46,3 +46,17 @@ def test_commands_benchmark_writes_its_figures_for_both_databases(postgres_url, 
     finally:
         engine.dispose()
     assert not [name for name in tables if name.startswith(("crud_", "bench_raw"))]
+
+
+def test_the_command_floor_replays_every_statement_and_writes_its_figures(tmp_path):
+    out = tmp_path / "floor.json"
+    done = subprocess.run(
+        [sys.executable, "bench/command_floor.py", "--rounds", "2", "--per-round", "1",
+         "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["commands_timed"] == 10  # two rounds of one task, five commands each
+    assert report["service_p50_ms"] > 0 and report["replay_p50_ms"] > 0
+    # A replay that ran nothing would be far quicker than any real command's commit.
+    assert report["statements_per_command"] >= 10
+    assert 0 < report["database_share"] < 1
