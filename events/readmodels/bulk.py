@@ -27,8 +27,10 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
     driver itself on SQLite, through COPY for a large insert on PostgreSQL."""
     if not rows:
         return
+    # A plain INSERT only: COPY knows no ON CONFLICT (a tally's upsert is a dialect's
+    # own Insert, and must stay one statement the database resolves row by row).
     if (conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS
-            and isinstance(statement, Insert)):
+            and type(statement) is Insert):
         _copy(conn, statement.table, rows)
         return
     compiled.execute(conn, statement, rows)
