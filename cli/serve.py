@@ -23,12 +23,13 @@ log = logging.getLogger(__name__)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for the whole office network).")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per process.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="Threads per process. Default: 4 in one process, 2 per worker "
+                   "with several.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes, under gunicorn when more than 1 (not on Windows). "
                    "Default: 1 on SQLite; on PostgreSQL one per core, at most 4.")
-def serve(host: str, port: int, threads: int, workers: int | None) -> None:
+def serve(host: str, port: int, threads: int | None, workers: int | None) -> None:
     """Serve the web app until interrupted: waitress in one process, gunicorn with
     --workers N.
 
@@ -47,6 +48,7 @@ def serve(host: str, port: int, threads: int, workers: int | None) -> None:
         click.echo(_("Trên Windows chỉ phục vụ bằng một tiến trình; bỏ qua --workers %(n)s.",
                      n=count), err=True)
         count = 1
+    threads = threads or default_threads(count)
     if count == 1:
         _serve_one(host, port, threads)
     else:
@@ -146,6 +148,14 @@ def _say_unavailable(error: BaseException) -> None:
     # Serve anyway: pages answer 503 until the database is back, then recover.
     click.echo(_("Chưa kết nối được cơ sở dữ liệu (%(error)s); vẫn phục vụ và trả lời "
                  "503 cho đến khi kết nối lại được.", error=_first_line(error)), err=True)
+
+
+def default_threads(processes: int) -> int:
+    """Few threads: the pages are CPU work under one interpreter lock per process, and
+    more threads only hand it back and forth (bench/load.py, 03/12/2026: four workers
+    on PostgreSQL served 79 requests/s with 2 threads each, 65 with 8; one process on
+    SQLite 93–95 with 2 or 4, 69 with 8). Enough stay to overlap the database's waits."""
+    return 4 if processes == 1 else 2
 
 
 def default_workers(url: str) -> int:
