@@ -2,7 +2,8 @@
 
 ``System(url)`` opens the event store the URL names (see ``events.settings``), builds
 the application service (``workflow.application.Workflow``) on it, creates the read
-models beside the log and registers their catch-up after every save. The CLI builds
+models beside the log, has the recorder write them in each save's own transaction and
+registers their catch-up after every save (for what that could not). The CLI builds
 one per run, the web app one per process (``web.storage``), the scheduler shares the
 web's. Everything else receives it and never builds its own.
 

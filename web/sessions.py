@@ -50,7 +50,7 @@ TABLE = Table(
 # The cookie's own limit (PERMANENT_SESSION_LIFETIME) is renewed by activity; this
 # caps a session however busy, and rows older than it are deleted at each sign-in.
 MAX_AGE = timedelta(days=7)
-# Every request asks it: built once and compiled once (events.compiled).
+# Every request asks it: built once and compiled once (events.sql.compiled).
 _FIND = select(TABLE.c.username, TABLE.c.fingerprint, TABLE.c.deactivations).where(
     TABLE.c.id_hash == bindparam("id_hash"), TABLE.c.ended_at.is_(None),
     TABLE.c.issued_at >= bindparam("since", type_=DateTime()))
