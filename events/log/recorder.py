@@ -1,15 +1,17 @@
 """The event store's recorder: eventsourcing-sqlalchemy's, its two hot paths in Core.
 
-Same table, same columns, same topics, same transactions and locks as the library's
-recorder (``SQLAlchemyApplicationRecorder``): only how a command's rows are read and
-written changes. The library builds ORM objects for both, and on this workload the
-ORM's unit of work and identity map were about half of a command's store time
-(docs/performance.md, "The command path"). Here the statements are built once per
-table and run on the library's own transaction's connection, so commits, the
-PostgreSQL table lock that keeps positions in commit order, and the mapping of
-driver errors to ``eventsourcing.persistence`` errors are the library's, unchanged.
+Same table, same columns, same topics, same locks as the library's recorder
+(``SQLAlchemyApplicationRecorder``): only how a command's rows are read and written
+changes. The library builds ORM objects and an ORM session for both, and on this
+workload they were about half of a command's store time (docs/performance.md, "The
+command path"). Here the statements are built once per table and compiled once
+(``events.sql.compiled``); an insert is one Connection's transaction with the
+library's table lock on PostgreSQL (positions commit in order) and its one writer
+per process on SQLite, sent in PostgreSQL's pipeline mode (``events.sql.pipeline``);
+a read is one statement, autocommit on PostgreSQL. Driver errors become
+``eventsourcing.persistence``'s, as the library maps them.
 
-Two differences, both for the command path (docs/performance.md, "The command path"):
+Two differences of behaviour, both for the command path:
 
 - ``within``, when set, is told inside each insert's transaction, after the rows are
   written, with the connection and the positions given: the composition root brings
