@@ -96,7 +96,11 @@ class Projections:
         self.all: list[Projection] = [Organisation(), Plans(), TaskBoard(), AuditLog(),
                                       AlertSchedule(), AlertFeed(), Seal(), IssuedReports()]
         self.by_name = {p.name: p for p in self.all}
-        self._reads: dict[int, Any] = {}
+        table = application.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        # The log after a position, a limit's worth: built once, the limit bound.
+        self._read_log = (select(*records.columns(table))
+                          .where(table.c.id > bindparam("after")).order_by(table.c.id)
+                          .limit(bindparam("limit")))
         self._decode = LogDecoder(application.mapper)
         # The last position this thread's save brought every read model to, inside
         # its own transaction (``apply_within``); None when that batch failed.
@@ -171,13 +175,7 @@ class Projections:
         # The recorder's own table, read with Core inside our transaction: the rows
         # ``select_notifications`` returns, without ORM objects, and with the id's
         # raw value (the decoder makes its hex key without building a UUID).
-        if limit not in self._reads:
-            table = self.application.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-            self._reads[limit] = (
-                select(*records.columns(table))
-                .where(table.c.id > bindparam("after")).order_by(table.c.id)
-                .limit(bindparam("limit")))
-        rows = compiled.execute(conn, self._reads[limit], {"after": after, "limit": limit})
+        rows = compiled.execute(conn, self._read_log, {"after": after, "limit": limit})
         return decode_all(self._decode, rows.all())
 
     # -- catching up -------------------------------------------------------------

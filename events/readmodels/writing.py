@@ -101,4 +101,3 @@ def _immediate(conn: Connection) -> Iterator[Connection]:
         conn.exec_driver_sql("ROLLBACK")
         raise
     conn.exec_driver_sql("COMMIT")
-
