@@ -41,6 +41,7 @@ os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
+from events.sql import compiled  # noqa: E402
 from events.system import System  # noqa: E402
 from workflow.clock import local_today  # noqa: E402
 
@@ -56,6 +57,8 @@ class Recorder:
         self.on = False
         self.commands: list[list[tuple[Any, ...]]] = []
         event.listen(Engine, "before_cursor_execute", self._statement)
+        # And those a command's read-model batch sends on the driver's cursor itself.
+        compiled.listeners.append(self._driver_statement)
         event.listen(Engine, "commit", self._commit)
         event.listen(Engine, "rollback", self._rollback)
 
@@ -66,6 +69,9 @@ class Recorder:
     def _statement(self, _conn, _cursor, statement, parameters, _context, executemany):
         if self.on:
             self.commands[-1].append(("sql", statement, parameters, executemany))
+
+    def _driver_statement(self, statement, parameters, executemany) -> None:
+        self._statement(None, None, statement, parameters, None, executemany)
 
     def _commit(self, _conn) -> None:
         if self.on:

@@ -19,9 +19,10 @@ Each round takes ``--per-round`` tasks through assign (leader), start, note prog
 report (unit head) and verify (leader) on the CRUD and the service paths, and as many
 single inserts on the raw path. SQL statements are counted per command by a
 ``before_cursor_execute`` listener on every SQLAlchemy engine of the process (the
-store's, its read models' if they have their own, the CRUD one's): what goes through
-a cursor, so the driver's own BEGIN/COMMIT on SQLite is not counted; the median is
-reported.
+store's, its read models' if they have their own, the CRUD one's), and by one on
+``events.sql.compiled.listeners`` for what a command's read-model batch sends on
+the driver's cursor itself: what goes through a cursor, so the driver's own
+BEGIN/COMMIT on SQLite is not counted; the median is reported.
 
     .venv/bin/python bench/commands.py --rounds 20 --per-round 20
     .venv/bin/python bench/commands.py --skip-postgres --out /tmp/commands.json
@@ -58,6 +59,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from bench.crud_baseline import CrudTracker, metadata  # noqa: E402
 from bench.crud_orm import CrudOrmTracker  # noqa: E402
 from bench.raw_commits import PostgresLoop, SQLiteLoop  # noqa: E402
+from events.sql import compiled  # noqa: E402
 from events.system import System  # noqa: E402
 from workflow.clock import local_today  # noqa: E402
 
@@ -80,6 +82,8 @@ class Counter:
     def __init__(self) -> None:
         self.n = 0
         event.listen(Engine, "before_cursor_execute", self._count)
+        # And those a command's read-model batch sends on the driver's cursor itself.
+        compiled.listeners.append(self._count)
 
     def _count(self, *_: object) -> None:
         self.n += 1

@@ -107,9 +107,9 @@ def time_views(store: System) -> list[float]:
     samples: list[float] = []
     within = store.service.recorder.within
 
-    def measured(conn, positions) -> None:
+    def measured(conn, rows) -> None:
         started = time.perf_counter()
-        within(conn, positions)
+        within(conn, rows)
         samples.append((time.perf_counter() - started) * 1000)
 
     store.service.recorder.within = measured

@@ -14,7 +14,8 @@ a read is one statement, autocommit on PostgreSQL. Driver errors become
 Two differences of behaviour, both for the command path:
 
 - ``within``, when set, is told inside each insert's transaction, after the rows are
-  written, with the connection and the positions given: the composition root brings
+  written, with the connection and those rows as the log holds them (position,
+  aggregate id, version, topic, state): the composition root brings
   the read models up to date there (``Projections.apply_within``), so a command
   commits once, its facts and their views together, instead of twice;
 - no ``NOTIFY`` after an insert on PostgreSQL: it serves the library's LISTEN-based
@@ -45,8 +46,8 @@ from events.sql.pipeline import pipelined
 class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        # Told in each insert's transaction: (its connection, the positions given).
-        self.within: Callable[[Connection, list[int]], None] | None = None
+        # Told in each insert's transaction: (its connection, the rows written).
+        self.within: Callable[[Connection, list[tuple[Any, ...]]], None] | None = None
         table = self.events_record_cls.__table__  # type: ignore[attr-defined]
         columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
                    table.c.state)
@@ -126,7 +127,9 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             "originator_id": e.originator_id, "originator_version": e.originator_version,
             "topic": e.topic, "state": e.state}).scalar_one() for e in stored_events]
         if self.within is not None:
-            self.within(conn, ids)
+            self.within(conn, [(position, e.originator_id, e.originator_version, e.topic,
+                                e.state) for position, e in zip(ids, stored_events,
+                                                                strict=True)])
         return ids
 
     @property

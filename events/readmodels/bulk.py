@@ -48,13 +48,13 @@ def insert_values(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -
         return
     if conn.dialect.name != "postgresql":
         # The driver's executemany takes such tuples as they are.
-        conn.exec_driver_sql(_values_sql(table, 1, "?"), rows)
+        compiled.send(conn, _values_sql(table, 1, "?"), rows, many=True, answers_nothing=True)
     elif len(rows) >= COPY_FROM_ROWS:
         names = [c.name for c in table.columns]
         _copy(conn, table, [dict(zip(names, row, strict=True)) for row in rows])
     else:
-        conn.exec_driver_sql(_values_sql(table, len(rows), "%s"),
-                             tuple(value for row in rows for value in row))
+        compiled.send(conn, _values_sql(table, len(rows), "%s"),
+                      tuple(value for row in rows for value in row), answers_nothing=True)
 
 
 @cache

@@ -27,6 +27,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.readmodels import tables
 from events.readmodels.projection import Logged, Projection
+from events.sql import compiled
 
 log = logging.getLogger(__name__)
 _PARK = insert(tables.parked)
@@ -111,14 +112,15 @@ def savepoint(conn: Connection, name: str = "nhiemvu_apply") -> Iterator[None]:
     # Plain SQL: the batch's transaction was begun by the driver on SQLite (BEGIN
     # IMMEDIATE, or the event store's implicit BEGIN), where SQLAlchemy's nested
     # transactions would not know of it.
-    conn.exec_driver_sql(f"SAVEPOINT {name}")
+    # Through ``compiled.send``: on the driver's cursor inside a command's batch.
+    compiled.send(conn, f"SAVEPOINT {name}", (), answers_nothing=True)
     try:
         yield
     except BaseException:
-        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
-        conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+        compiled.send(conn, f"ROLLBACK TO SAVEPOINT {name}", (), answers_nothing=True)
+        compiled.send(conn, f"RELEASE SAVEPOINT {name}", (), answers_nothing=True)
         raise
-    conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+    compiled.send(conn, f"RELEASE SAVEPOINT {name}", (), answers_nothing=True)
 
 
 def decode_all(decode: Any, rows: list[Any]) -> list[Logged]:

@@ -55,6 +55,7 @@ from events.readmodels.seal import Seal
 from events.readmodels.shadow import ShadowBuild
 from events.readmodels.writing import write_transaction
 from events.sql import compiled
+from events.sql.compiled import on_driver
 from events.sql.pipeline import pipelined, sync
 
 if TYPE_CHECKING:
@@ -184,18 +185,22 @@ class Projections:
         """Apply every event not yet applied; return how many events were read."""
         return self._catch_up(self._chosen(name))
 
-    def apply_within(self, conn: Connection, positions: list[int]) -> None:
+    def apply_within(self, conn: Connection, written: list[tuple[Any, ...]]) -> None:
         """Bring every read model up to date in the transaction on ``conn`` that has
-        just written the events at ``positions`` (the recorder's ``within``)."""
+        just written ``written``, the log's rows (position, aggregate id, version,
+        topic, state; the recorder's ``within``)."""
         self._within.upto = None
-        if not positions:
+        if not written:
             return
+        positions = [row[0] for row in written]
         try:
             # The savepoint is queued with the writes; they are all waited for
-            # inside it, so a write that failed rolls back to it.
-            with pipelined(conn), savepoint(conn, "nhiemvu_views"):
+            # inside it, so a write that failed rolls back to it. On the driver's
+            # cursor: SQLAlchemy's execution path was about a quarter of a command's
+            # time on SQLite (docs/performance.md).
+            with pipelined(conn), on_driver(conn), savepoint(conn, "nhiemvu_views"):
                 count = self._batch(conn, self.names, self.batch_size, isolated=False,
-                                    live=True)
+                                    live=True, written=written)
                 sync(conn)
         except Exception:  # noqa: BLE001 - the catch-up after the save applies them
             log.debug("Read models not brought up to date with the save; the catch-up "
@@ -269,14 +274,23 @@ class Projections:
         return dict(conn.execute(query, {"names": names}).tuples().all())
 
     def _batch(self, conn: Connection, chosen: list[str], size: int, *,
-               isolated: bool = True, live: bool = False) -> int:
+               isolated: bool = True, live: bool = False,
+               written: list[tuple[Any, ...]] | None = None) -> int:
         """One batch in the caller's transaction; return how many events it read.
         ``live``: on the live tables, where projections may trust what they keep in
-        memory (``memory.py``); a rebuild's shadow tables never do."""
+        memory (``memory.py``); a rebuild's shadow tables never do. ``written``: the
+        log's rows this transaction has just written, in position order."""
         pause = float(os.environ.get(PAUSE_ENV) or 0)
         positions = self._lock_positions(conn, chosen)
         start = min(positions.values())
-        events = self._read(conn, start, size)
+        if written and start == written[0][0] - 1 and len(written) <= size:
+            # Every read model stands just before this transaction's rows, and the
+            # log's lock (held since they were written) lets no row in after them:
+            # what the log holds after ``start`` is exactly ``written``, so it is
+            # not read back.
+            events = decode_all(self._decode, written)
+        else:
+            events = self._read(conn, start, size)
         if not events:
             return 0
         last = events[-1].position

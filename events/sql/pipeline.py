@@ -47,6 +47,18 @@ def pipelined(conn: Connection) -> Iterator[None]:
     pipe.end()
 
 
+def before(conn: Connection, *, answers_nothing: bool) -> None:
+    """Told before a statement goes to the driver's cursor itself, past SQLAlchemy's
+    events (``events.sql.compiled.on_driver``): queue it, or wait for what is queued."""
+    pipe = conn.info.get(_PIPE)
+    if pipe is None:
+        return
+    if answers_nothing:
+        pipe.queue()
+    else:
+        pipe.end()
+
+
 def sync(conn: Connection) -> None:
     """Wait for every write queued so far on ``conn``: an error of one is raised here
     (inside the caller's savepoint, say), not later."""

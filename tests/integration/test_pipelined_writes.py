@@ -1,4 +1,5 @@
-"""A batch's writes sent without a round trip each (``events.sql.pipeline``).
+"""A batch's writes sent without a round trip each (``events.sql.pipeline``), and
+past SQLAlchemy on the driver's cursor (``events.sql.compiled.on_driver``).
 
 On PostgreSQL the writes are queued and the first statement that answers rows waits
 for them, so a block reads what it wrote; a queued write that fails raises by the
@@ -11,13 +12,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from events.readmodels import tables
 from events.readmodels.parking import savepoint
+from events.sql import compiled
 from events.sql.pipeline import pipelined, sync
 
 K = tables.parked
+_INSERT = insert(K)
+
 NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 
 
@@ -58,6 +62,58 @@ def test_a_write_that_fails_raises_and_the_savepoint_keeps_the_rest(store):
             conn.execute(insert(K), row(1))  # the same key again: refused
             sync(conn)
         assert count(conn) == 1  # the block's rows rolled back, the one before it kept
+        conn.execute(insert(K), row(5))
+    with store.engine.connect() as conn:
+        assert count(conn) == 2
+
+
+@pytest.fixture
+def sent():
+    """What goes to the driver's cursor itself, and what SQLAlchemy's events see."""
+    seen = {"driver": [], "sqlalchemy": []}
+
+    def on_driver(sql, params, many):
+        seen["driver"].append(sql)
+
+    compiled.listeners.append(on_driver)
+    yield seen
+    compiled.listeners.remove(on_driver)
+
+
+def test_on_the_driver_compiled_statements_skip_sqlalchemy_and_are_told_to_listeners(
+        store, sent):
+    def counted(*args):
+        sent["sqlalchemy"].append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", counted)
+    try:
+        with store.engine.connect() as conn, conn.begin(), pipelined(conn), \
+                compiled.on_driver(conn):
+            compiled.execute(conn, _INSERT, [row(1), row(2)])
+            compiled.execute(conn, _INSERT, row(3))
+            assert queueing(conn) == store.is_postgres  # queued on the driver too
+            # A statement that answers rows waits for those queued, and reads them.
+            assert compiled.execute(conn, select(func.count()).select_from(K), {}
+                                    ).scalar_one() == 3
+            assert not queueing(conn)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", counted)
+    assert len(sent["driver"]) == 3
+    assert not any("rm_parked" in sql for sql in sent["sqlalchemy"])
+    with store.engine.connect() as conn:
+        assert count(conn) == 3  # committed with the transaction SQLAlchemy began
+
+
+def test_on_the_driver_a_write_that_fails_rolls_back_to_the_savepoint(store, sent):
+    with store.engine.connect() as conn, conn.begin():
+        conn.execute(insert(K), row(1))
+        with pytest.raises(Exception, match="(?i)unique|duplicate"), pipelined(conn), \
+                compiled.on_driver(conn), savepoint(conn, "test_block"):
+            compiled.execute(conn, _INSERT, row(2))
+            compiled.execute(conn, _INSERT, row(1))  # the same key again: refused
+            sync(conn)
+        assert "SAVEPOINT test_block" in sent["driver"]
+        assert count(conn) == 1
         conn.execute(insert(K), row(5))
     with store.engine.connect() as conn:
         assert count(conn) == 2
