@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from events import queries
+from events.sql import compiled
 from events.system import System
 from tests.readmodels import assign, commune, digest
 from workflow.errors import DomainError
@@ -147,3 +148,27 @@ def test_views_that_cannot_be_written_with_the_command_are_caught_up_after_it(
     assert store.projections.parked() == []
     assert queries.board(store, state="in_progress").rows[0]["id"] == task
     assert {s["position"] for s in store.projections.status()} == {store.projections.head()}
+
+
+def test_a_note_writes_back_only_the_board_columns_it_changed(store):
+    """SQLite rewrites the entries of every index over a column an UPDATE sets,
+    changed or not: a note must not set the state, unit or deadline of its task."""
+    commune(store)
+    task = assign(store)
+    store.service.start_task("head_vp", task)
+    sent: list[str] = []
+
+    def seen(sql, params, many):
+        sent.append(sql)
+
+    compiled.listeners.append(seen)
+    try:
+        store.service.note_progress("head_vp", task, "Một nửa", percent=50)
+    finally:
+        compiled.listeners.remove(seen)
+    board = [sql for sql in sent if sql.startswith("UPDATE rm_task ")]
+    assert len(board) == 1
+    assert "percent=" in board[0]
+    assert not any(f" {column}=" in board[0] for column in ("state", "unit", "deadline"))
+    row = queries.board(store, state="in_progress").rows[0]
+    assert (row["id"], row["percent"]) == (task, 50)
