@@ -48,16 +48,19 @@ def _with_every_unit(by_unit: list[dict[str, Any]],
 
 @bp.get("/overview")
 def index():
-    version = reads.version()
-    if version is None or request.args:
+    if reads.version() is None or request.args:
         # A past, or a URL with parameters (the picker's hidden fields repeat them):
         # made for this request alone.
         figures, recent = _figures(kept=False), _recent()
     else:
-        # The same for everyone who asks now in this language: made once per version
-        # of the data and day (web/versioned.py).
-        figures, recent = remembered(("overview", lang()), (version, reads.today()),
-                                     lambda: (_figures(kept=True), _recent()))
+        # The same for everyone who asks now in this language: the figures made once
+        # per day and version of what they are read from, which no progress note
+        # moves (``reads.version_but_notes``); the recent activity, which every note
+        # adds to, once per version of the data (web/versioned.py).
+        figures = remembered(("overview", lang()),
+                             (reads.version_but_notes(), reads.today()),
+                             lambda: _figures(kept=True))
+        recent = remembered(("overview recent", lang()), reads.version(), _recent)
     return hx.page("dashboard/index.html", "dashboard", figures=figures, recent=recent)
 
 
@@ -67,7 +70,7 @@ def _recent() -> list[dict[str, Any]]:
 
 def _figures(*, kept: bool) -> Markup:
     """The figures and charts in HTML. ``kept``: rendered again only when what they
-    show differs (a progress note moves the data's version, seldom the figures)."""
+    show differs (a revised plan's title, say, moves their version, seldom them)."""
     store = storage.store()
     today = reads.today()
     plan = reads.plan_code()

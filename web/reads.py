@@ -3,8 +3,9 @@
 Request-scoped caches (on ``g``) keep a page from asking twice for the same list,
 and are dropped when the request records a command, so what it shows next is read
 anew. The units, the people and the default plan are also kept between requests
-under the version of the data (``web/versioned.py``): on a page of the present,
-they are read from the database only when something was recorded since.
+under the version of the data (``web/versioned.py``) that progress notes leave
+alone: on a page of the present, they are read from the database only when
+something other than a note was recorded since.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from events import queries
 from events.queries import alerts as alert_queries
 from events.queries.as_of import Past, version_at
 from events.queries.board_cursor import SORTS
-from events.queries.version import data_version
+from events.queries.version import Versions, versions
 from events.system import System
 from web import params, storage
 from web.versioned import remembered
@@ -48,15 +49,16 @@ def _cached(key: str, compute):
     return cache[key]
 
 
-def version() -> tuple | None:
-    """The data's version (``events.queries.version``), read once per request and
-    again after a command; None on a page of the past, or when the read models'
-    bookkeeping cannot be read (the page is then made from the store, keeping nothing)."""
-    def read() -> tuple | None:
+def _versions() -> Versions | None:
+    """Both keys of the data's version (``events.queries.version``), read once per
+    request and again after a command; None on a page of the past, or when the read
+    models' bookkeeping cannot be read (the page is then made from the store, keeping
+    nothing)."""
+    def read() -> Versions | None:
         if isinstance(storage.store(), Past):
             return None
         try:
-            return data_version(storage.live())
+            return versions(storage.live())
         except SQLAlchemyError:
             log.warning("The data's version cannot be read; nothing is kept.", exc_info=True)
             return None
@@ -64,11 +66,25 @@ def version() -> tuple | None:
     return _cached("version", read)
 
 
+def version() -> tuple | None:
+    """The data's version: moved by every write."""
+    found = _versions()
+    return None if found is None else found.every
+
+
+def version_but_notes() -> tuple | None:
+    """The data's version as far as the read models of tasks, plans and the
+    organisation show it, progress notes left out (``Versions.but_notes``): a key for
+    what no note changes."""
+    found = _versions()
+    return None if found is None else found.but_notes
+
+
 def _kept(key: str, compute):
     """``_cached``, and on a page of the present kept between requests too, under the
-    data's version read first."""
+    data's version read first (a note changes none of what is kept so)."""
     def between_requests():
-        found = version()
+        found = version_but_notes()
         return compute() if found is None else remembered(("reads", key), found, compute)
 
     return _cached(key, between_requests)

@@ -11,11 +11,14 @@ any write (by this process or another) changes the key of every reader after it.
 A rebuild or retry swaps a read model's tables and may leave its position where it
 was; what it changes is the parked events it applied, so their count and last
 position are part of the version too.
+
+``Versions.but_notes`` is a second key, for answers that no progress note can change
+(the overview's figures, the units, the people, the plan): see ``versions``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import String, func, literal, select, union_all
 
@@ -26,25 +29,88 @@ if TYPE_CHECKING:
 
 P = tables.positions
 K = tables.parked
+A = tables.audit
+
+# The events whose whole effect on the read models is a task's percentage, its last
+# activity and version, and their own line in the audit log.
+NOTES = ("ProgressNoted",)
+_MARK = "~marked"
+_HEAD = "~head"
 
 _statements: dict[object, object] = {}
 
 
-def data_version(store: System) -> tuple[tuple[str, int], ...]:
-    """The log's head, each read model's position and the parked events, in one
-    query: equal versions mean equal answers from every query of the read side."""
+class Versions(NamedTuple):
+    every: tuple[tuple[str, int], ...]  # ``data_version``: moved by every write
+    but_notes: tuple[tuple[str, int], ...]  # moved by every write but progress notes
+
+
+def _last_but_notes():
+    """The position of the latest event in the audit log that is not a note.
+
+    One seek per event type on ``rm_audit_by_type`` (the types are found by skipping
+    along that index, so a new type counts without being listed here): a few dozen
+    index lookups, however long the log and however many notes came last.
+    """
+    kinds = select(func.min(A.c.type).label("type")).cte("kinds", recursive=True)
+    later = A.alias("later")
+    kinds = kinds.union_all(
+        select(select(func.min(later.c.type)).where(later.c.type > kinds.c.type)
+               .scalar_subquery())
+        .where(kinds.c.type.is_not(None)))
+    of_kind = A.alias("of_kind")
+    last = (select(func.max(of_kind.c.position)).where(of_kind.c.type == kinds.c.type)
+            .scalar_subquery())
+    return (select(func.max(last))
+            .where(kinds.c.type.is_not(None), kinds.c.type.not_in(NOTES))
+            .scalar_subquery())
+
+
+def _statement(store: System):
     events = store.events_table
     statement = _statements.get(events)
     if statement is None:
         # Built once per table: building a statement costs about as much as running it.
         statement = union_all(
-            select(literal("~head", String), func.coalesce(func.max(events.c.id), 0)),
+            select(literal(_HEAD, String), func.coalesce(func.max(events.c.id), 0)),
             select(literal("~parked", String), func.count()).select_from(K),
             select(literal("~parked_last", String),
                    func.coalesce(func.max(K.c.position), 0)),
+            select(literal(_MARK, String), func.coalesce(_last_but_notes(), 0)),
             select(P.c.name, P.c.position),
         )
         _statements[events] = statement
+    return statement
+
+
+def versions(store: System) -> Versions:
+    """Both keys, in one query.
+
+    ``but_notes`` is for answers read only from the read models of tasks, plans and
+    the organisation (and from those aggregates in the log), none of which a progress
+    note changes in anything but a percentage, a last activity and a version. It is
+    the latest position of any other event in the audit log, and the parked events.
+    While the log's head and every read model stand at one position, that is enough:
+    every event up to there is applied everywhere (or parked), and the audit log,
+    which files every event of those three areas, has it. Two readers with the same
+    mark then read the same answers, whatever notes came between them. Otherwise
+    (a read model behind or ahead, a command's own events not yet applied) the head
+    and every position are part of it too, as in ``every``.
+    """
     with store.engine.connect() as conn:
-        rows = conn.execute(statement).tuples().all()
-    return tuple(sorted((str(name), int(value)) for name, value in rows))
+        rows = conn.execute(_statement(store)).tuples().all()
+    found = sorted((str(name), int(value)) for name, value in rows)
+    every = tuple(row for row in found if row[0] != _MARK)
+    defined = set(store.projections.names)
+    if len({value for name, value in found if name == _HEAD or name in defined}) > 1:
+        return Versions(every, tuple(found))
+    # Even: the mark and the parked events say it all (a position row of a read
+    # model no longer defined is read by nothing).
+    return Versions(every, tuple(row for row in found
+                                 if row[0].startswith("~") and row[0] != _HEAD))
+
+
+def data_version(store: System) -> tuple[tuple[str, int], ...]:
+    """The log's head, each read model's position and the parked events, in one
+    query: equal versions mean equal answers from every query of the read side."""
+    return versions(store).every

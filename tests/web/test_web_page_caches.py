@@ -13,6 +13,10 @@ from datetime import date
 
 import pytest
 
+from events.queries.version import versions
+from events.readmodels.audit import AuditLog
+from events.readmodels.board import TaskBoard
+from events.readmodels.organisation import Organisation, Plans
 from tests.webapp import *  # noqa: F403
 from tests.webapp import Browser, post_action
 from web import create_app, storage
@@ -21,6 +25,15 @@ from web.versioned import Versioned
 
 def _section(page: str) -> str:
     return page.split('<section id="dashboard"')[1].split("</main>")[0]
+
+
+def _figures(page: str) -> str:
+    """The overview's figures: its section before the recent activity."""
+    return _section(page).split("<h2>Hoạt động gần đây</h2>")[0]
+
+
+def _recent(page: str) -> str:
+    return _section(page).split("<h2>Hoạt động gần đây</h2>")[1]
 
 
 @pytest.fixture
@@ -77,6 +90,98 @@ def test_another_workers_writes_show_on_this_workers_next_overview(
     verified = _section(browser.get("/overview").text)
     assert "CT02 · 64 % · Đạt" in verified
     assert verified == _section(_fresh(database_url, clock, tmp_path, "/overview"))
+
+
+@pytest.mark.both_stores
+def test_every_kind_of_write_by_another_worker_shows_on_the_next_overview(
+        app, as_role, seeded, other_worker, database_url, clock, tmp_path):
+    # The figures are kept under a version that notes do not move: every other write
+    # must move it, whichever worker made it.
+    with other_worker.app_context():
+        other = storage.service()
+        linked = other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 5),
+                                   title="Việc có chỉ tiêu", target="CT02",
+                                   plan="KH-CDS-2025")
+        moved = other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 4),
+                                  title="Việc sẽ chuyển đơn vị")
+        dropped = other.assign_task("lanhdao", unit="YT", deadline=date(2025, 3, 6),
+                                    title="Việc sẽ hủy")
+    writes = [
+        lambda svc: svc.start_task("truongvp", linked),
+        lambda svc: svc.submit_report("truongvp", linked, "Xong", "64"),
+        lambda svc: svc.return_task("lanhdao", linked, "Cần bổ sung"),
+        lambda svc: svc.submit_report("truongvp", linked, "Đã bổ sung", "71"),
+        lambda svc: svc.verify_task("lanhdao", linked),
+        lambda svc: svc.extend_deadline("lanhdao", moved, date(2025, 3, 28), "Lùi hạn"),
+        lambda svc: svc.reassign_task("lanhdao", moved, "YT", "Chuyển đơn vị"),
+        lambda svc: svc.cancel_task("lanhdao", dropped, "Không còn cần"),
+        lambda svc: svc.rename_unit("YT", "Trạm y tế xã (tên mới)"),
+    ]
+    browser = as_role("lanhdao")
+    for write in writes:
+        before = _figures(browser.get("/overview").text)
+        with other_worker.app_context():
+            write(storage.service())
+        after = _figures(browser.get("/overview").text)
+        assert after != before
+        assert after == _figures(_fresh(database_url, clock, tmp_path, "/overview"))
+
+
+@pytest.mark.both_stores
+def test_another_workers_note_shows_in_the_recent_activity_and_leaves_the_figures(
+        app, as_role, seeded, task_id, other_worker, database_url, clock, tmp_path):
+    with other_worker.app_context():
+        storage.service().start_task("truongvp", task_id)
+    browser = as_role("lanhdao")
+    before = browser.get("/overview").text
+    with other_worker.app_context():
+        storage.service().note_progress("truongvp", task_id, "Ghi chú của tiến trình khác",
+                                        percent=40)
+    after = browser.get("/overview").text
+    assert "Ghi chú của tiến trình khác" in _recent(after)
+    assert _figures(after) == _figures(before)
+    fresh = _fresh(database_url, clock, tmp_path, "/overview")
+    assert _section(after) == _section(fresh)
+
+
+@pytest.mark.both_stores
+def test_a_read_model_behind_the_others_is_not_shown_from_before(
+        app, as_role, seeded, task_id, other_worker, database_url, clock, tmp_path):
+    # While one read model is emptied and caught up again (what a change of its
+    # definition does), the audit log's latest event is the same; the overview must
+    # follow the read model all the same.
+    browser = as_role("lanhdao")
+    full = _figures(browser.get("/overview").text)
+    with other_worker.app_context():
+        storage.store().projections.reset("tasks")
+    emptied = _figures(browser.get("/overview").text)
+    assert emptied != full
+    assert emptied == _figures(_fresh(database_url, clock, tmp_path, "/overview"))
+    with other_worker.app_context():
+        storage.store().projections.catch_up("tasks")
+    assert _figures(browser.get("/overview").text) == full
+    assert full == _figures(_fresh(database_url, clock, tmp_path, "/overview"))
+
+
+@pytest.mark.both_stores
+def test_only_notes_leave_the_version_but_notes(app, seeded, task_id):
+    with app.app_context():
+        store, svc = storage.live(), seeded
+        first = versions(store)
+        svc.start_task("truongvp", task_id)
+        started = versions(store)
+        assert started.every != first.every and started.but_notes != first.but_notes
+        svc.note_progress("truongvp", task_id, "Một ghi chú", percent=30)
+        noted = versions(store)
+        assert noted.every != started.every and noted.but_notes == started.but_notes
+        svc.add_unit("CNS3", "Tổ công nghệ số thôn 3", "team")
+        assert versions(store).but_notes != noted.but_notes
+
+
+def test_the_audit_log_files_every_event_the_version_but_notes_answers_for():
+    # ``Versions.but_notes`` stands for the read models of tasks, plans and the
+    # organisation through the audit log: it must read every area they read.
+    assert AuditLog.areas >= TaskBoard.areas | Organisation.areas | Plans.areas
 
 
 def test_this_workers_own_write_shows_on_its_next_overview(
