@@ -21,6 +21,7 @@ from web import (
     assets,
     config,
     errors,
+    fragments,
     i18n,
     limits,
     params,
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_extensions(app)
     storage.init_app(app)
     versioned.init_app(app)
+    fragments.init_app(app)
     reads.init_app(app)
     sessions.init_app(app)
     security.init_app(app)

@@ -1,0 +1,126 @@
+"""The rows of the task list and the entries of the audit log are kept by what they
+show (web/fragments.py): whatever changes in a row, whichever worker changed it, the
+next page shows it as a worker that keeps nothing renders it, in each language."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from events.queries.bounded import Bounded
+from tests.webapp import *  # noqa: F403
+from tests.webapp import Browser
+from web import create_app, storage
+
+
+@pytest.fixture
+def other_worker(app, database_url, clock, tmp_path):
+    """A second app on the same store, as another process of ``serve --workers``."""
+    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                        "DATABASE_URL": database_url, "CLOCK": clock,
+                        "INSTANCE_PATH": str(tmp_path / "instance")})
+    yield other
+    storage.close(other)
+
+
+def _main(page: str) -> str:
+    return page.split('<main id="main"')[1].split("</main>")[0]
+
+
+def _fresh(database_url, clock, tmp_path, username: str, urls: list[str],
+           language: str) -> list[str]:
+    """``urls`` as a worker that has kept nothing renders them for ``username``."""
+    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                        "DATABASE_URL": database_url, "CLOCK": clock,
+                        "INSTANCE_PATH": str(tmp_path / "instance")})
+    try:
+        browser = Browser(fresh.test_client())
+        assert browser.sign_in(username).status_code == 303
+        browser.get(f"/lang/{language}?next=/overview")
+        return [_main(browser.get(url).text) for url in urls]
+    finally:
+        storage.close(fresh)
+
+
+PAGES = ["/tasks/", "/tasks/?unit=VP", "/tasks/?state=in_progress", "/tasks/?sort=activity",
+         "/audit/", "/audit/?unit=YT", "/overview", "/plan/"]
+
+
+@pytest.mark.both_stores
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_what_another_worker_changes_in_a_row_shows_on_the_next_page(
+        app, as_role, seeded, other_worker, database_url, clock, tmp_path, language):
+    with other_worker.app_context():
+        other = storage.service()
+        first = other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 5),
+                                  title="Việc thứ nhất", target="CT02", plan="KH-CDS-2025")
+        second = other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 20),
+                                   title="Việc thứ hai")
+    writes = [
+        lambda svc: svc.start_task("truongvp", first),
+        lambda svc: svc.note_progress("truongvp", first, "Đang làm", percent=20),
+        lambda svc: svc.submit_report("truongvp", first, "Xong", "64"),
+        lambda svc: svc.return_task("lanhdao", first, "Cần bổ sung"),
+        lambda svc: svc.extend_deadline("lanhdao", second, date(2025, 3, 28), "Lùi hạn"),
+        lambda svc: svc.reassign_task("lanhdao", second, "YT", "Chuyển đơn vị"),
+        lambda svc: svc.rename_unit("YT", "Trạm y tế xã (tên mới)"),
+        lambda svc: svc.cancel_task("lanhdao", second, "Không còn cần"),
+    ]
+    browser = as_role("lanhdao")
+    browser.get(f"/lang/{language}?next=/overview")
+    for write in writes:
+        before = [_main(browser.get(url).text) for url in PAGES]
+        with other_worker.app_context():
+            write(storage.service())
+        after = [_main(browser.get(url).text) for url in PAGES]
+        assert after != before
+        assert after == _fresh(database_url, clock, tmp_path, "lanhdao", PAGES, language)
+
+
+def test_a_new_day_regrades_the_kept_rows(app, as_role, seeded, clock, database_url, tmp_path):
+    with app.app_context():
+        seeded.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 2),
+                           title="Việc đến hạn ngày mai")
+    browser = as_role("lanhdao")
+    today = _main(browser.get("/tasks/").text)
+    clock.advance(days=2)
+    later = _main(browser.get("/tasks/").text)
+    assert later != today
+    assert later == _fresh(database_url, clock, tmp_path, "lanhdao", ["/tasks/"], "vi")[0]
+
+
+def test_one_persons_rows_are_the_same_html_for_another(app, as_role, seeded, task_id,
+                                                       database_url, clock, tmp_path):
+    # Nothing a row shows depends on who asks: what a leader's page kept, a unit head's
+    # page may show; both as a fresh worker renders them for each.
+    urls = ["/tasks/", "/audit/"]
+    as_role("lanhdao").get("/tasks/")
+    as_role("lanhdao").get("/audit/")
+    head = as_role("truongvp")
+    seen = [_main(head.get(url).text) for url in urls]
+    assert seen == _fresh(database_url, clock, tmp_path, "truongvp", urls, "vi")
+
+
+def test_the_kept_parts_are_bounded():
+    kept = Bounded(3)
+    for n in range(10):
+        assert kept.get(n, lambda n=n: f"part {n}") == f"part {n}"
+    assert len(kept) == 3
+    # The least recently used goes first: 7 was asked again, so 8 is dropped for 10.
+    assert kept.get(7, lambda: "made again") == "part 7"
+    kept.get(10, lambda: "part 10")
+    assert kept.get(8, lambda: "made again") == "made again"
+    assert kept.get(7, lambda: "made again") == "part 7"
+
+
+def test_each_language_gets_its_own_rows(app, as_role, seeded, task_id, database_url, clock,
+                                         tmp_path):
+    urls = ["/tasks/", "/audit/", "/overview"]
+    browser = as_role("lanhdao")
+    vietnamese = [_main(browser.get(url).text) for url in urls]
+    browser.get("/lang/en?next=/overview")
+    english = [_main(browser.get(url).text) for url in urls]
+    assert english == _fresh(database_url, clock, tmp_path, "lanhdao", urls, "en")
+    browser.get("/lang/vi?next=/overview")
+    assert [_main(browser.get(url).text) for url in urls] == vietnamese

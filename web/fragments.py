@@ -1,0 +1,53 @@
+"""Parts of a page rendered once and kept by what they show: a row of the task list,
+an entry of the audit log.
+
+A template wraps the part in a call block, ``{% call kept(key) %}…{% endcall %}``,
+where ``key`` holds every value the part shows (the row's fields, the language, the
+links' prefixes): equal keys render equal HTML, so what is kept is never stale and
+needs no version. Jinja renders the block's body only when the key is not kept.
+The keys are made in Python (``board_row``, ``audit_entry``), beside the list of
+fields the markup uses; they hold nothing that depends on who is asking, so one
+person's part may be given to another. At most ``SIZE`` parts are kept per process,
+the least recently shown dropped first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from operator import itemgetter
+from typing import Any
+
+from flask import Flask, current_app
+from markupsafe import Markup
+
+from events.queries.bounded import Bounded
+from web.i18n import lang
+
+KEY = "nhiemvu_fragments"
+# About 1.5 kB each (key and HTML): some 12 MB at most per process. A page shows 50.
+SIZE = 8192
+
+# What ``tasks/_rows.html`` shows of a board row.
+_BOARD_ROW = itemgetter("id", "title", "state", "returned", "unit_name", "unit", "deadline",
+                        "extensions", "target", "grade")
+# What ``audit/index.html`` shows of an entry (``changes`` by their text only).
+_AUDIT_ENTRY = itemgetter("position", "type", "at", "actor", "actor_name", "unit",
+                          "unit_name", "type_name", "task_id", "summary", "changes_text")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[KEY] = Bounded(SIZE)
+    app.jinja_env.globals.update(kept=kept, board_row=board_row, audit_entry=audit_entry)
+
+
+def kept(key: Hashable, caller: Callable[[], str]) -> Markup:
+    """The part rendered for ``key`` (the call block's body, rendered if need be)."""
+    return current_app.extensions[KEY].get(key, lambda: Markup(caller()))
+
+
+def board_row(row: dict[str, Any], tasks_url: str, past_q: str) -> tuple:
+    return ("board row", lang(), tasks_url, past_q, *_BOARD_ROW(row))
+
+
+def audit_entry(row: dict[str, Any], tasks_url: str) -> tuple:
+    return ("audit entry", lang(), tasks_url, *_AUDIT_ENTRY(row), len(row["changes"]))
