@@ -98,7 +98,12 @@ def board(store: System, *, state: str | Iterable[str] | None = None, unit: str 
     sort = sort if sort in SORTS else "deadline"
     where: list[ColumnElement[bool]] = []
     if state:
-        where.append(_one_or_many(T.c.state, state))
+        # SQLite keeps no statistics: given a state and a unit it walks the state's
+        # index (a fifth of the board) and looks up each row's unit. A unit, a pillar
+        # or a target is the narrower index; the state is then checked on its rows,
+        # as an expression no index serves. PostgreSQL chooses by its statistics.
+        narrower = not store.is_postgres and bool(unit or pillar or target)
+        where.append(_one_or_many(T.c.state.concat("") if narrower else T.c.state, state))
     if returned:
         # rm_task_by_state narrows to the state; the return count filters what is left.
         where.extend((T.c.state == State.IN_PROGRESS.value, T.c.returns > 0))
@@ -124,7 +129,10 @@ def board(store: System, *, state: str | Iterable[str] | None = None, unit: str 
     page = _page(store, _board_select(today).where(*paged), limit, sort, backwards,
                  from_cursor=key is not None)
     if with_total:
-        page.total = _count(store, where)
+        only = {"state": state, "unit": unit, "target": target}
+        tallied = not (pillar or grade or overdue or returned or deadline_from or deadline_to
+                       or search_words(q))
+        page.total = _tallied(store, **only) if tallied else _count(store, where)
         # Where the page starts in the whole list ("51–100 of 123"): what lies before it.
         first = cursor_key(store, sort, page.prev_cursor)
         if first is not None:
@@ -139,6 +147,22 @@ def task_row(store: System, task_id: UUID | str, today: date | None = None
     with store.engine.connect() as conn:
         found = conn.execute(query).first()
     return _row(found) if found is not None else None
+
+
+def _tallied(store: System, *, state: str | Iterable[str] | None, unit: str | None,
+             target: str | None) -> int:
+    """How many tasks have this state, unit and target, from the running totals kept
+    beside the board in the same transaction (``rm_task_count``): what ``_count``
+    counts, without walking the board."""
+    C = tables.task_counts
+    where = [_one_or_many(C.c.state, state)] if state else []
+    if unit:
+        where.append(C.c.unit == unit)
+    if target:
+        where.append(C.c.target == target)
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.sum(C.c.n), 0)).where(*where))
+                   .scalar() or 0)
 
 
 def _count(store: System, where: list[ColumnElement[bool]]) -> int:

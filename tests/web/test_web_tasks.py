@@ -281,3 +281,30 @@ def test_an_action_whose_views_cannot_follow_is_done_and_the_person_is_told(
     assert "Đã ghi nhận, nhưng danh sách và bảng tổng hợp chưa cập nhật kịp" in page
     # The next page, after a request that saved nothing, says nothing of it.
     assert "chưa cập nhật kịp" not in browser.get(f"/tasks/{task_id}").text
+
+
+@pytest.mark.both_stores
+def test_the_lists_total_is_the_number_of_tasks_it_filters(app, as_role, seeded):
+    # The total of a list filtered by state, unit and target alone comes from the
+    # running totals, the rest from the board itself: both say what the rows say.
+    with app.app_context():
+        svc = seeded
+        made = [svc.assign_task("lanhdao", unit=unit, deadline=date(2025, 3, 10 + n),
+                                title=f"Việc {n}", **({"target": "CT02", "plan": "KH-CDS-2025"}
+                                                     if n % 2 else {}))
+                for n, unit in enumerate(["VP", "VP", "VP", "YT", "YT"])]
+        for task in made[:2]:
+            svc.start_task("truongvp", task)
+        svc.start_task("truongyt", made[3])
+        svc.cancel_task("lanhdao", made[4], "Không cần")
+    browser = as_role("lanhdao")
+    for query in ["", "state=in_progress", "unit=VP", "state=in_progress&unit=VP",
+                  "state=assigned&unit=YT", "target=CT02", "unit=YT&target=CT02",
+                  "state=cancelled", "state=in_progress&unit=VP&target=CT02",
+                  "state=in_progress&unit=VP&deadline_from=2025-03-11", "q=việc&unit=VP"]:
+        page = browser.get(f"/tasks/?{query}").text
+        rows = page.count('<a class="title"')
+        if rows:
+            assert f"trong {rows} nhiệm vụ" in page, query
+        else:
+            assert "Không có nhiệm vụ nào." in page, query
