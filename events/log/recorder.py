@@ -15,9 +15,11 @@ Two differences of behaviour, both for the command path:
 
 - ``within``, when set, is told inside each insert's transaction, after the rows are
   written, with the connection and those rows as the log holds them (position,
-  aggregate id, version, topic, state): the composition root brings
-  the read models up to date there (``Projections.apply_within``), so a command
-  commits once, its facts and their views together, instead of twice;
+  aggregate id, version, topic, state): the composition root brings the read models
+  up to date there (``Projections.apply_within``), so a command commits once, its
+  facts and their views together, instead of twice. If that fails, or the commit
+  after it does, the rows are written again alone, in a new transaction where
+  ``within`` is told no rows: the record never waits on its views;
 - no ``NOTIFY`` after an insert on PostgreSQL: it serves the library's LISTEN-based
   subscriptions, which nothing here uses (read models catch up by position), and it
   cost a round trip per command.
@@ -28,6 +30,7 @@ written by either recorder is read by the other.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -41,6 +44,8 @@ from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, text
 
 from events.sql import compiled
 from events.sql.pipeline import pipelined
+
+log = logging.getLogger(__name__)
 
 
 class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
@@ -108,29 +113,53 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         if lock is not None:
             lock.acquire()
         try:
-            with _persistence_errors(), self._engine.connect() as conn, conn.begin(), \
-                    pipelined(conn):
-                return self._write(conn, stored_events)
+            written: list[int] = []
+            try:
+                return self._transaction(stored_events, written, views=self.within is not None)
+            except Exception:
+                if not written:
+                    raise  # the rows themselves were refused (a conflict, the database)
+                # Written, then the views or the commit failed: nothing of it stands.
+                # The rows alone, in a transaction of their own; the catch-up after
+                # the save applies them to the views, parking what it must.
+                log.debug("Events recorded without their views; the catch-up after the "
+                          "save applies them.", exc_info=True)
+            return self._transaction(stored_events, [], views=False)
         finally:
             if lock is not None:
                 lock.release()
 
+    def _transaction(self, stored_events: Sequence[StoredEvent], written: list[int], *,
+                     views: bool) -> list[int]:
+        # The pipeline outside the transaction: on PostgreSQL the views' writes and
+        # the COMMIT go in one round trip, and an error of any of them is raised by it.
+        with _persistence_errors(), self._engine.connect() as conn, pipelined(conn), \
+                conn.begin():
+            ids = self._write(conn, stored_events)
+            written.extend(ids)
+            if self.within is not None:
+                # Told even without views (no rows): nothing was brought up to date.
+                self.within(conn, [(position, e.originator_id, e.originator_version,
+                                    e.topic, e.state)
+                                   for position, e in zip(ids, stored_events, strict=True)]
+                            if views else [])
+            return ids
+
     def _insert_stored_events(self, session: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> Sequence[int]:
+        # The library's own transaction (see ``_library_transactions``): the rows
+        # alone; the catch-up after the save brings the views up to date.
+        if self.within is not None:
+            self.within(session.connection(), [])
         return self._write(session.connection(), stored_events)
 
     def _write(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
         if self._postgres:
             conn.execute(self._lock)
         # One row at a time, each giving its position back, in the order given.
-        ids = [compiled.execute(conn, self._insert, {
+        return [compiled.execute(conn, self._insert, {
             "originator_id": e.originator_id, "originator_version": e.originator_version,
             "topic": e.topic, "state": e.state}).scalar_one() for e in stored_events]
-        if self.within is not None:
-            self.within(conn, [(position, e.originator_id, e.originator_version, e.topic,
-                                e.state) for position, e in zip(ids, stored_events,
-                                                                strict=True)])
-        return ids
 
     @property
     def _library_transactions(self) -> bool:

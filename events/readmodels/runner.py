@@ -12,11 +12,11 @@ SQLite has no subscriptions, so catching up is polling: after every save (read
 your writes) and whenever someone asks (``nhiemvu projections …``).
 
 A command's own batch runs inside the transaction that records its events
-(``apply_within``, told by the event store's recorder), in a savepoint: the command
-commits once, facts and views together, and the views can never be seen behind the
-facts they show. If that batch fails for any reason, the savepoint is rolled back,
-the events are committed all the same, and the catch-up after the save applies
-them as above, parking what it must: the record never waits on its views.
+(``apply_within``, told by the event store's recorder): the command commits once,
+facts and views together, and the views can never be seen behind the facts they
+show. If that batch fails for any reason, or the commit does, the recorder writes
+the events again alone, and the catch-up after the save applies them as above,
+parking what it must: the record never waits on its views.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from events.readmodels.audit import AuditLog
 from events.readmodels.board import TaskBoard
 from events.readmodels.decoding import LogDecoder
 from events.readmodels.organisation import Organisation, Plans
-from events.readmodels.parking import apply_isolated, decode_all, is_transient, savepoint
+from events.readmodels.parking import apply_isolated, decode_all, is_transient
 from events.readmodels.projection import Logged, Projection
 from events.readmodels.reports import IssuedReports
 from events.readmodels.seal import Seal
@@ -56,7 +56,7 @@ from events.readmodels.shadow import ShadowBuild
 from events.readmodels.writing import write_transaction
 from events.sql import compiled
 from events.sql.compiled import on_driver
-from events.sql.pipeline import pipelined, sync
+from events.sql.pipeline import pipelined
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -188,26 +188,22 @@ class Projections:
     def apply_within(self, conn: Connection, written: list[tuple[Any, ...]]) -> None:
         """Bring every read model up to date in the transaction on ``conn`` that has
         just written ``written``, the log's rows (position, aggregate id, version,
-        topic, state; the recorder's ``within``)."""
+        topic, state; the recorder's ``within``); no rows: that transaction brings
+        none up to date. An error is raised: the recorder writes the rows again
+        alone. On PostgreSQL the writes are queued (``pipelined``) and answered by
+        the commit, in one round trip."""
         self._within.upto = None
         if not written:
             return
-        positions = [row[0] for row in written]
-        try:
-            # The savepoint is queued with the writes; they are all waited for
-            # inside it, so a write that failed rolls back to it. On the driver's
-            # cursor: SQLAlchemy's execution path was about a quarter of a command's
-            # time on SQLite (docs/performance.md).
-            with pipelined(conn), on_driver(conn), savepoint(conn, "nhiemvu_views"):
-                count = self._batch(conn, self.names, self.batch_size, isolated=False,
-                                    live=True, written=written)
-                sync(conn)
-        except Exception:  # noqa: BLE001 - the catch-up after the save applies them
-            log.debug("Read models not brought up to date with the save; the catch-up "
-                      "after it applies the events.", exc_info=True)
-            return
+        # On the driver's cursor: SQLAlchemy's execution path was about a quarter of
+        # a command's time on SQLite (docs/performance.md).
+        with pipelined(conn), on_driver(conn):
+            count = self._batch(conn, self.names, self.batch_size, isolated=False,
+                                live=True, written=written)
         if count < self.batch_size:  # else more are behind: the catch-up reads on
-            self._within.upto = max(positions)
+            # Trusted by ``after_save`` only if the commit holds: else the recorder
+            # tells again, with no rows, which forgets it.
+            self._within.upto = written[-1][0]
 
     def after_save(self, positions: list[int]) -> None:
         """Told after every save with the positions it wrote: catch up, unless the

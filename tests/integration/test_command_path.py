@@ -11,9 +11,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, insert
 
 from events import queries
+from events.readmodels import tables
+from events.readmodels.bulk import execute_many
 from events.sql import compiled
 from events.system import System
 from tests.readmodels import assign, commune, digest
@@ -148,6 +150,39 @@ def test_views_that_cannot_be_written_with_the_command_are_caught_up_after_it(
     assert store.projections.parked() == []
     assert queries.board(store, state="in_progress").rows[0]["id"] == task
     assert {s["position"] for s in store.projections.status()} == {store.projections.head()}
+
+
+def test_a_view_write_the_database_refuses_leaves_the_event_recorded_once_and_caught_up(
+        store, monkeypatch):
+    """A write of the command's batch that the database refuses (on PostgreSQL told
+    only by the commit, its writes being queued): the event is written again alone,
+    once, and the catch-up after the save applies it."""
+    commune(store)
+    task = assign(store)
+    board = store.projections.by_name["tasks"]
+    real_apply = type(board).apply
+    refused: list[int] = []
+
+    def refused_once(self, conn, events):
+        real_apply(self, conn, events)
+        if not refused:
+            refused.append(events[0].position)
+            # A key already taken: refused by the database, not by Python.
+            execute_many(conn, insert(tables.positions), [{"name": "tasks", "position": 0}])
+
+    monkeypatch.setattr(type(board), "apply", refused_once)
+    store.service.start_task("head_vp", task)
+    assert len(refused) == 1
+    assert store.service.get_task(task).state == "in_progress"
+    started = [e for e in queries.audit_log(store, task=task).rows if e["type"] == "WorkStarted"]
+    assert len(started) == 1
+    assert not store.service.views_lag()
+    assert store.projections.parked() == []
+    assert queries.board(store, state="in_progress").rows[0]["id"] == task
+    assert {s["position"] for s in store.projections.status()} == {store.projections.head()}
+    kept = digest(store)
+    store.projections.rebuild()
+    assert digest(store) == kept
 
 
 def test_a_note_writes_back_only_the_board_columns_it_changed(store):
