@@ -49,6 +49,8 @@ class System:
         self.service = Workflow(env, clock)
         self.service.locate_damage = lambda aggregate_id: first_damaged_position(
             self.service, aggregate_id)
+        # A command's person and task brought up to date by one query, not two.
+        self.service.read_ahead = self.service.recorder.reading_ahead  # type: ignore[attr-defined]
         # Creates the read-model tables if missing, like the event tables above. The
         # read models write through an engine of their own (``writing.writer_engine``).
         self.projections = Projections(self.service, writer_engine(self.url))

@@ -71,6 +71,10 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
         # never imports the one above it.
         self.after_save: list[Callable[[list[int]], None]] = []
         self.locate_damage: Callable[[UUID], int | None] | None = None
+        # Set by the composition root: given {record id: cached version}, a context
+        # in which each record's next get reads the events after that version from
+        # one query made for all of them (``events.log.recorder``), not one each.
+        self.read_ahead: Callable[[dict[UUID, int]], Any] | None = None
         self._lag = threading.local()
 
     def _record(self, processing_event: Any) -> list[Any]:
@@ -231,7 +235,9 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
     def assign_task(self, actor: str | Actor, *, unit: str, deadline: date, title: str,
                     description: str = "", target: str | None = None,
                     plan: str | None = None) -> UUID:
-        with self._at_clock():
+        with self._at_clock(), self._reading_ahead(
+                actor, lambda: named_id("unit", unit),
+                *([lambda: named_id("plan", plan)] if target and plan else [])):
             who = self._acting(actor)
             rules.check_admin(who, "assign")
             unit_code = self._active_unit(unit).code
@@ -249,11 +255,38 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
             return task.id
 
     @contextmanager
+    def _reading_ahead(self, actor: str | Actor, *others: Callable[[], UUID]) -> Iterator[None]:
+        """The person acting and the ``others`` (their ids, found when asked) brought
+        up to date by one query, those kept in memory (``read_ahead``): a command's
+        reads become one."""
+        cache = self.repository.cache
+        if self.read_ahead is None or cache is None or not self.repository.fastforward:
+            yield
+            return
+        username = actor if isinstance(actor, str) else (
+            None if actor.is_system else actor.username)
+        wanted: dict[UUID, int] = {}
+        for record in [lambda: named_id("user", username or ""), *others]:
+            try:
+                key = record()
+                # The version kept: a get that finds another (a thread moved it
+                # since) reads for itself, as without this.
+                wanted[key] = cache.get(key).version
+            except (KeyError, ValueError):  # not kept, or no such id: read alone
+                continue
+        if len(wanted) < 2:
+            yield
+            return
+        with self.read_ahead(wanted):
+            yield
+
+    @contextmanager
     def _changing(self, actor: str | Actor, task_id: UUID | str,
                   expected_version: int | None) -> Iterator[tuple[Actor, Task]]:
         with self._at_clock():
-            who = self._acting(actor)
-            task = self.get_task(task_id)
+            with self._reading_ahead(actor, lambda: UUID(str(task_id))):
+                who = self._acting(actor)
+                task = self.get_task(task_id)
             if expected_version is not None and task.version != expected_version:
                 raise DomainError("concurrent_change")
             yield who, task

@@ -31,6 +31,7 @@ written by either recorder is read by the other.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -40,8 +41,9 @@ from eventsourcing import persistence
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, text
+from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, text, union_all
 
+from events.log import records
 from events.sql import compiled
 from events.sql.pipeline import pipelined
 
@@ -77,6 +79,9 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # the connection to autocommit and back cost as much as the query.
         self._reads = (self._engine.execution_options(isolation_level="AUTOCOMMIT")
                        if self._postgres else self._engine)
+        # What ``reading_ahead`` read, per thread: {(id, version after): events}.
+        self._ahead = threading.local()
+        self._ahead_queries: dict[int, Any] = {}
 
     @property
     def _engine(self) -> Engine:
@@ -91,6 +96,11 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             # Not asked for by a repository of events (snapshots have their own
             # recorder): the library's query serves these.
             return super().select_events(originator_id, gt, lte, desc, limit)
+        ahead = getattr(self._ahead, "found", None)
+        if ahead and lte is None:
+            found = ahead.pop((originator_id, gt), None)
+            if found is not None:  # read a moment ago by ``reading_ahead``, with others
+                return found
         query = self._select[gt is not None, lte is not None]
         # One statement on a pooled connection, no ORM session around it: on
         # PostgreSQL that is one round trip where BEGIN, SELECT, ROLLBACK were three.
@@ -101,6 +111,46 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # row's (SQLite gives its 16 bytes).
         return [StoredEvent(originator_id=originator_id, originator_version=row[1],
                             topic=row[2], state=bytes(row[3])) for row in rows]
+
+    @contextmanager
+    def reading_ahead(self, wanted: dict[UUID, int]) -> Iterator[None]:
+        """Read, in one statement, the events after each given version of each
+        aggregate (``{id: version}``): inside, the first ``select_events`` of each
+        after that version is answered from them, as read then. A command's two
+        reads (the person acting, the task) thus cost one round trip."""
+        query = self._ahead_query(len(wanted))
+        params: dict[str, Any] = {}
+        for n, (aggregate_id, version) in enumerate(wanted.items()):
+            params[f"id{n}"], params[f"gt{n}"] = aggregate_id, version
+        with _persistence_errors(), self._reads.connect() as conn:
+            rows = compiled.execute(conn, query, params).all()
+        by_bytes = {records.id_bytes(aggregate_id): aggregate_id for aggregate_id in wanted}
+        found: dict[UUID, list[StoredEvent]] = {aggregate_id: [] for aggregate_id in wanted}
+        for row in rows:  # in version order: the query's
+            aggregate_id = by_bytes[records.id_bytes(row[0])]
+            found[aggregate_id].append(StoredEvent(
+                originator_id=aggregate_id, originator_version=row[1], topic=row[2],
+                state=bytes(row[3])))
+        self._ahead.found = {(aggregate_id, wanted[aggregate_id]): events
+                             for aggregate_id, events in found.items()}
+        try:
+            yield
+        finally:
+            self._ahead.found = None
+
+    def _ahead_query(self, count: int) -> Any:
+        query = self._ahead_queries.get(count)
+        if query is None:
+            table = self.events_record_cls.__table__  # type: ignore[attr-defined]
+            columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
+                       table.c.state)
+            # One indexed range per aggregate (the primary key), joined.
+            query = union_all(*(
+                select(*columns).where(table.c.originator_id == bindparam(f"id{n}"),
+                                       table.c.originator_version > bindparam(f"gt{n}"))
+                for n in range(count))).order_by(table.c.originator_version)
+            self._ahead_queries[count] = query
+        return query
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
                       ) -> Sequence[int] | None:

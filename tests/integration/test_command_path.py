@@ -72,6 +72,33 @@ def test_a_task_changed_in_another_process_is_acted_on_as_it_is_now(two):
     assert here.service.get_task(task).version == there.service.get_task(task).version == 4
 
 
+def test_the_person_and_the_task_kept_are_brought_up_to_date_by_one_read(two):
+    """Both kept in memory: one query reads what came after each, and what another
+    process changed in them is seen on the next command."""
+    here, there = two
+    task = assign(here)
+    here.service.start_task("head_vp", task)  # both kept here now
+    here.service.submit_report("head_vp", task, "Xong")
+    there.service.return_task("lead", task, "Thiếu minh chứng")
+    there.service.set_password("head_vp", "mat-khau-moi-2")
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        if statement.lstrip().startswith("SELECT") and "nhiemvu_events" in statement:
+            reads.append(statement)
+
+    event.listen(here.engine, "before_cursor_execute", seen)
+    try:
+        # Returned there: reported again here, as the task now is.
+        here.service.submit_report("head_vp", task, "Bổ sung minh chứng")
+    finally:
+        event.remove(here.engine, "before_cursor_execute", seen)
+    assert len(reads) == 1
+    assert "UNION ALL" in reads[0]
+    assert here.service.get_task(task).version == there.service.get_task(task).version == 5
+    assert here.service.get_user("head_vp").version == there.service.get_user("head_vp").version
+
+
 def test_several_processes_writing_at_once_leave_the_read_models_a_clean_rebuild_makes(
         database_url, clock):
     with System(database_url, clock=clock) as setup:
