@@ -44,6 +44,10 @@ DEFAULTS: dict[str, Any] = {
     # Static files are streamed responses, compressed by the streaming list.
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+    # Pages are made per request, so each is compressed as it is sent: at 3, brotli
+    # takes half the time of its default 4 for pages 3–5 % larger (a 64 kB overview:
+    # 0.17 against 0.34 ms, 7.4 against 7.1 kB).
+    "COMPRESS_BR_LEVEL": 3,
 }
 
 

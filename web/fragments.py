@@ -1,13 +1,15 @@
 """Parts of a page rendered once and kept by what they show: a row of the task list,
-an entry of the audit log.
+an entry of the audit log, the signed-in person's part of the header.
 
 A template wraps the part in a call block, ``{% call kept(key) %}…{% endcall %}``,
 where ``key`` holds every value the part shows (the row's fields, the language, the
 links' prefixes): equal keys render equal HTML, so what is kept is never stale and
 needs no version. Jinja renders the block's body only when the key is not kept.
-The keys are made in Python (``board_row``, ``audit_entry``), beside the list of
-fields the markup uses; they hold nothing that depends on who is asking, so one
-person's part may be given to another. At most ``SIZE`` parts are kept per process,
+The keys are made in Python (``board_row``, ``audit_entry``, ``menu``), beside what
+the markup uses. A row's or an entry's key holds nothing that depends on who
+is asking, so one person's part may be given to another; the header's holds the
+person's role, whether they have a unit and their unread count, so it is given only
+to whom it shows exactly the same. At most ``SIZE`` parts are kept per process,
 the least recently shown dropped first.
 """
 
@@ -17,10 +19,12 @@ from collections.abc import Callable, Hashable
 from operator import itemgetter
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from flask_login import current_user
 from markupsafe import Markup
 
 from events.queries.bounded import Bounded
+from web import reads
 from web.i18n import lang
 
 KEY = "nhiemvu_fragments"
@@ -37,7 +41,8 @@ _AUDIT_ENTRY = itemgetter("position", "type", "at", "actor", "actor_name", "unit
 
 def init_app(app: Flask) -> None:
     app.extensions[KEY] = Bounded(SIZE)
-    app.jinja_env.globals.update(kept=kept, board_row=board_row, audit_entry=audit_entry)
+    app.jinja_env.globals.update(kept=kept, board_row=board_row, audit_entry=audit_entry,
+                                 menu=menu)
 
 
 def kept(key: Hashable, caller: Callable[[], str]) -> Markup:
@@ -51,3 +56,14 @@ def board_row(row: dict[str, Any], tasks_url: str, past_q: str) -> tuple:
 
 def audit_entry(row: dict[str, Any], tasks_url: str) -> tuple:
     return ("audit entry", lang(), tasks_url, *_AUDIT_ENTRY(row), len(row["changes"]))
+
+
+
+def menu() -> tuple:
+    """The key of ``base.html``'s header for the signed-in person, up to the language
+    link: the alert link with their unread count, and the links their role and unit
+    may follow."""
+    user = current_user._get_current_object()
+    # The badge's count (``alerts/_badge.html``), read once per request.
+    return ("menu", lang(), request.script_root, reads.unread_alerts(user.username),
+            user.role, bool(user.unit))

@@ -4,6 +4,7 @@ next page shows it as a worker that keeps nothing renders it, in each language."
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -124,3 +125,53 @@ def test_each_language_gets_its_own_rows(app, as_role, seeded, task_id, database
     assert english == _fresh(database_url, clock, tmp_path, "lanhdao", urls, "en")
     browser.get("/lang/vi?next=/overview")
     assert [_main(browser.get(url).text) for url in urls] == vietnamese
+
+
+def _header(page: str) -> str:
+    """The header, but for the sign-out form's token (each session has its own)."""
+    header = page.split('<header class="top">')[1].split("</header>")[0]
+    return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token"', header)
+
+
+@pytest.mark.both_stores
+def test_the_header_follows_the_persons_alerts_and_role(
+        app, as_role, seeded, task_id, other_worker, raise_alerts, database_url, clock,
+        tmp_path):
+    # Kept by the person's unread count, role and unit: a new alert, a new role
+    # granted in another worker, show on the next page, as a fresh worker shows them.
+    head, member = as_role("truongvp"), as_role("canbovp")
+    before = _header(head.get("/tasks/").text)
+    assert _header(member.get("/tasks/").text) != before
+    raise_alerts(date(2025, 3, 24))
+    # Three weeks on, the session has lapsed: signed in again.
+    head = as_role("truongvp")
+    alerted = _header(head.get("/tasks/").text)
+    assert alerted != before and 'id="alert-count">1<' in alerted
+    assert alerted == _header(_fresh_page(database_url, clock, tmp_path, "truongvp", "/tasks/"))
+    with other_worker.app_context():
+        storage.service().grant_role("truongvp", "leader", None, "Lên lãnh đạo")
+    # A new role ends the person's sessions: they sign in again.
+    promoted = _header(as_role("truongvp").get("/tasks/").text)
+    assert promoted != alerted and "Giao nhiệm vụ" in promoted
+    assert promoted == _header(_fresh_page(database_url, clock, tmp_path, "truongvp",
+                                           "/tasks/"))
+
+
+def _fresh_page(database_url, clock, tmp_path, username: str, url: str) -> str:
+    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                        "DATABASE_URL": database_url, "CLOCK": clock,
+                        "INSTANCE_PATH": str(tmp_path / "instance")})
+    try:
+        browser = Browser(fresh.test_client())
+        assert browser.sign_in(username).status_code == 303
+        return browser.get(url).text
+    finally:
+        storage.close(fresh)
+
+
+def test_each_role_gets_its_own_header(app, as_role, seeded, database_url, clock, tmp_path):
+    # A leader, an admin and an auditor have no unit and no alerts: only their role
+    # tells their menus apart.
+    for who in ("lanhdao", "quantri", "giamsat", "lanhdao2"):
+        seen = _header(as_role(who).get("/tasks/").text)
+        assert seen == _header(_fresh_page(database_url, clock, tmp_path, who, "/tasks/")), who
