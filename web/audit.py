@@ -110,7 +110,8 @@ def index():
     before = params.position(request.args.get("before"))
     page = queries.audit_log(storage.store(), **filters,
                              before=str(before) if before else None,
-                             limit=current_app.config["PAGE_SIZE"], locale=lang())
+                             limit=current_app.config["PAGE_SIZE"], locale=lang(),
+                             names=reads.names())
     # The seal's part of the page is not in the refreshed fragment.
     seal = {} if hx.wants_fragment() else {
         "checkpoint": seal_queries.latest_checkpoint(storage.store()),

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, request, session, url_for
 from flask_babel import gettext
 from flask_login import UserMixin, current_user, login_user, logout_user
 
-from web import hx, sessions, storage
+from web import hx, reads, sessions, storage
 from web.extensions import limiter, login_manager
 from web.i18n import is_local_path
 from workflow.errors import DomainError
@@ -41,7 +41,7 @@ def load_user(session_id: str) -> SignedIn | None:
     if issued is None:  # ended (signed out), unknown or too old
         return None
     try:
-        user = storage.service().get_user(issued.username)
+        user = reads.user(issued.username)
     except DomainError as error:
         if error.code.startswith("record_damaged"):
             # Treated as signed out: one damaged account must not break every page.

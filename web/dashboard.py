@@ -65,7 +65,8 @@ def index():
 
 
 def _recent() -> list[dict[str, Any]]:
-    return queries.audit_log(storage.store(), limit=10, locale=lang()).rows
+    return queries.audit_log(storage.store(), limit=10, locale=lang(),
+                             names=reads.names()).rows
 
 
 def _figures(*, kept: bool) -> Markup:

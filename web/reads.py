@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from events import queries
 from events.queries import alerts as alert_queries
 from events.queries.as_of import Past, version_at
+from events.queries.audit import Names
 from events.queries.board_cursor import SORTS
 from events.queries.version import Versions, versions
 from events.system import System
@@ -125,11 +126,26 @@ def users() -> list[dict[str, Any]]:
     return _kept("users", lambda: queries.users(storage.store()))
 
 
+def user(username: str) -> Any:
+    """The person's record (``workflow.organisation.User``, from their history in the
+    log), kept under the data's version like the list of people: only events of the
+    organisation change it, and each of them moves that version."""
+    return _kept(f"user:{username}", lambda: storage.service().get_user(username))
+
+
 def person_name(username: str) -> str:
     """The display name; the console operator ("system") has no account."""
     names = _cached("user_names", lambda: {u["username"]: u["display_name"] or u["username"]
                                            for u in users()})
     return names.get(username, username)
+
+
+def names() -> Names:
+    """How the audit log calls people and units (``events.queries.audit.Names``), from
+    the kept lists rather than read again."""
+    return _cached("names", lambda: Names(
+        {u["username"]: u["display_name"] or u["username"] for u in users()},
+        {u["code"]: u["name"] for u in units()}))
 
 
 def plan_code() -> str | None:

@@ -1,11 +1,13 @@
 """Values kept between requests under the version of the data they were made from.
 
-A value is kept with the version (``events.queries.version.data_version`` and
-whatever else it depends on, such as today and the language) read *before* it was
-computed, and given back only to a request that reads the same version: never stale,
-whichever process or thread wrote since, because every write moves the version. Each
+A value is kept with the version (``events.queries.version``: ``every``, or
+``but_notes`` for what no progress note changes, and whatever else it depends on,
+such as today and the language) read *before* it was computed, and given back only
+to a request that reads the same version: never stale, whichever process or thread
+wrote since, because every write that can change the value moves the version. Each
 name keeps one value, the latest: the names are a fixed set chosen by the code (never
-taken from a URL), so the memory kept is bounded.
+taken from a URL; at most one per account, for the person's own record), so the memory
+kept is bounded.
 """
 
 from __future__ import annotations

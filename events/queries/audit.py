@@ -20,6 +20,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, select
 
+from events.queries.bounded import Bounded
 from events.queries.reading import aware, end_of, start_of, store_time
 from events.readmodels import tables
 from workflow.event_names import FIELDS, change_text, event_type_name
@@ -106,11 +107,14 @@ def _within(query: Any, span: tuple[int, int] | None) -> Any:
 def audit_log(store: System, *, actor: str | None = None, unit: str | None = None,
               task: UUID | str | None = None, type: str | None = None,  # noqa: A002
               since: date | datetime | None = None, until: date | datetime | None = None,
-              limit: int = 100, before: str | None = None, locale: str = "vi") -> AuditPage:
+              limit: int = 100, before: str | None = None, locale: str = "vi",
+              names: Names | None = None) -> AuditPage:
     """Events newest first, filtered; ``since``/``until`` dates are Vietnam days, inclusive.
 
     ``before`` is the previous page's ``next_cursor`` (a log position); ``locale``
-    the language of the summaries (said from each row's data, workflow.sentences).
+    the language of the summaries (said from each row's data, workflow.sentences);
+    ``names`` how people and units are called, when the caller has them already
+    (else read here).
     """
     where = _where(store, actor=actor, unit=unit, task=task, type=type, since=since,
                    until=until)
@@ -125,11 +129,19 @@ def audit_log(store: System, *, actor: str | None = None, unit: str | None = Non
             found.extend(conn.execute(_within(query, span).limit(limit + 1 - len(found))))
             if len(found) > limit:
                 break
-        names = Names.read(conn)
+        if names is None:
+            names = Names.read(conn)
     said = Said(locale, names)
-    rows = [said.entry(r) for r in found[:limit]]
+    rows = [dict(_SAID.get((locale, tuple(r), names.person(r[_ACTOR]), names.unit(r[_UNIT])),
+                           lambda r=r: said.entry(r)))
+            for r in found[:limit]]
     cursor = str(found[limit - 1][_POSITION]) if len(found) > limit else None
     return AuditPage(rows, cursor)
+
+
+# Entries said, by all they are said from: the row (never changed once written), the
+# language and the two names it shows. The pages ask for the newest again and again.
+_SAID = Bounded(4096)
 
 
 def audit_rows(store: System, *, actor: str | None = None, unit: str | None = None,

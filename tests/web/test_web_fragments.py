@@ -175,3 +175,23 @@ def test_each_role_gets_its_own_header(app, as_role, seeded, database_url, clock
     for who in ("lanhdao", "quantri", "giamsat", "lanhdao2"):
         seen = _header(as_role(who).get("/tasks/").text)
         assert seen == _header(_fresh_page(database_url, clock, tmp_path, who, "/tasks/")), who
+
+
+def test_the_audit_log_says_each_entry_in_the_readers_language_with_todays_names(
+        app, as_role, seeded, task_id):
+    # The entries are also kept said (events.queries.audit), once per process for
+    # every app in it: what they say is checked here, not against another app.
+    browser = as_role("lanhdao")
+    entry = '<span class="muted">{}</span><br>'
+    vietnamese = browser.get("/audit/").text
+    assert entry.format("Giao nhiệm vụ") in vietnamese
+    browser.get("/lang/en?next=/audit/")
+    english = browser.get("/audit/").text
+    assert entry.format("Task assigned") in english
+    assert entry.format("Giao nhiệm vụ") not in english
+    assert '<abbr title="VP">Văn phòng UBND xã</abbr>' in english
+    with app.app_context():
+        storage.service().rename_unit("VP", "Văn phòng Ủy ban")
+    renamed = browser.get("/audit/").text
+    assert '<abbr title="VP">Văn phòng Ủy ban</abbr>' in renamed
+    assert "Văn phòng UBND xã</abbr>" not in renamed

@@ -64,6 +64,20 @@ def test_a_session_from_before_a_deactivation_stays_dead_after_reactivation(
     assert browser.get("/overview").headers["Location"].startswith("/sign-in")
 
 
+@pytest.mark.parametrize("change", [(("deactivate", "canbovp", "--reason", "Nghỉ"), None),
+                                    (("password", "canbovp"), "mật khẩu mới dài 12\n")])
+def test_a_change_to_the_account_elsewhere_ends_the_session_at_the_next_click(
+        app, database_url, as_role, change):
+    # The person's record is kept between requests (web/reads.py): another process's
+    # change to it must still count on the very next page.
+    browser = as_role("canbovp")
+    assert browser.get("/overview").status_code == 200
+    assert browser.get("/tasks/").status_code == 200
+    args, typed = change
+    assert cli_on(database_url)("user", *args, input=typed).exit_code == 0
+    assert browser.get("/overview").status_code == 302
+
+
 def test_a_fresh_sign_in_after_reactivation_works(app, database_url, as_role):
     as_role("canbovp")
     nhiemvu = cli_on(database_url)
