@@ -42,11 +42,14 @@ _AUDIT_ENTRY = itemgetter("position", "type", "at", "actor", "actor_name", "unit
 def init_app(app: Flask) -> None:
     app.extensions[KEY] = Bounded(SIZE)
     app.jinja_env.globals.update(kept=kept, board_row=board_row, audit_entry=audit_entry,
-                                 menu=menu)
+                                 menu=menu, filter_form=filter_form)
 
 
-def kept(key: Hashable, caller: Callable[[], str]) -> Markup:
-    """The part rendered for ``key`` (the call block's body, rendered if need be)."""
+def kept(key: Hashable | None, caller: Callable[[], str]) -> Markup:
+    """The part rendered for ``key`` (the call block's body, rendered if need be);
+    rendered for this request alone when the key is None."""
+    if key is None:
+        return Markup(caller())
     return current_app.extensions[KEY].get(key, lambda: Markup(caller()))
 
 
@@ -67,3 +70,14 @@ def menu() -> tuple:
     # The badge's count (``alerts/_badge.html``), read once per request.
     return ("menu", lang(), request.script_root, reads.unread_alerts(user.username),
             user.role, bool(user.unit))
+
+
+def filter_form(name: str, filters: dict[str, Any]) -> tuple | None:
+    """The key of a list's filter form (``name``: the task list's, the audit log's):
+    the filters it shows chosen, in this language, with its choices (units, people,
+    the plan's pillars and targets), which only what moves the data's version but
+    notes changes. None on a page of the past (its choices are the past's)."""
+    version = reads.version_but_notes()
+    if version is None:
+        return None
+    return (name, lang(), request.script_root, version, tuple(filters.items()))

@@ -195,3 +195,15 @@ def test_the_audit_log_says_each_entry_in_the_readers_language_with_todays_names
     renamed = browser.get("/audit/").text
     assert '<abbr title="VP">Văn phòng Ủy ban</abbr>' in renamed
     assert "Văn phòng UBND xã</abbr>" not in renamed
+
+
+def test_each_filter_form_shows_its_own_filters(app, as_role, seeded, task_id):
+    browser = as_role("lanhdao")
+    for state in ("assigned", "in_progress", "assigned"):
+        page = browser.get(f"/tasks/?state={state}&unit=VP").text
+        assert f'<option value="{state}" selected>' in page
+        assert page.count(" selected>") == 2  # the state and the unit
+    for kind in ("TaskAssigned", "WorkStarted", ""):
+        page = browser.get(f"/audit/?type={kind}&unit=YT").text
+        assert (f'<option value="{kind}" selected>' in page) == bool(kind)
+        assert page.count(" selected>") == (2 if kind else 1)
