@@ -258,11 +258,11 @@ def board_filters(args: MultiDict) -> dict[str, Any]:
 
 def board(filters: dict[str, Any], after: str | None = None, before: str | None = None,
           limit: int | None = None):
-    """One page of the task list, with its total; ``after`` / ``before`` as read by
-    ``params.board_cursor``."""
+    """One page of the task list, with its total, its rows brief (what a list shows);
+    ``after`` / ``before`` as read by ``params.board_cursor``."""
     found = {**filters, "sort": filters.get("sort") or SORTS[0]}
     return queries.board(storage.store(), **found, after=after, before=before,
-                         limit=limit or current_app.config["PAGE_SIZE"])
+                         limit=limit or current_app.config["PAGE_SIZE"], brief=True)
 
 
 def filter_choices() -> dict[str, Any]:

@@ -43,9 +43,32 @@ class BoardPage:
     start: int = 1  # the first row's place in the whole list, from 1
 
 
-def _board_select(today: date) -> Select[Any]:
-    return (select(T, grade_of(today).label("current_grade"), UNIT.c.name.label("unit_name"))
+def _board_select(today: date, brief: bool = False) -> Select[Any]:
+    columns = _BRIEF if brief else (T,)
+    return (select(*columns, grade_of(today).label("current_grade"),
+                   UNIT.c.name.label("unit_name"))
             .select_from(T.outerjoin(UNIT, UNIT.c.code == T.c.unit)))
+
+
+# What a list of tasks shows of each (``brief``): reading and converting the other
+# columns (six instants, two more dates, the texts) cost more than the query itself.
+_BRIEF = (T.c.id, T.c.version, T.c.title, T.c.unit, T.c.plan, T.c.pillar, T.c.target,
+          T.c.state, T.c.deadline, T.c.extensions, T.c.returns, T.c.percent,
+          T.c.last_activity)
+
+
+def _brief_row(found: Any) -> dict[str, Any]:
+    r = found._mapping
+    h = r["id"]  # 32 hex digits, as stored: the id's text without a UUID
+    return {
+        "id": f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", "title": r["title"],
+        "unit": r["unit"], "unit_name": r["unit_name"] or r["unit"], "plan": r["plan"],
+        "pillar": r["pillar"], "target": r["target"], "state": r["state"],
+        "grade": r["current_grade"], "deadline": r["deadline"],
+        "extensions": r["extensions"], "returns": r["returns"], "percent": r["percent"],
+        "last_activity": aware(r["last_activity"]), "version": r["version"],
+        "returned": r["state"] == State.IN_PROGRESS.value and (r["returns"] or 0) > 0,
+    }
 
 
 def _row(found: Any) -> dict[str, Any]:
@@ -84,7 +107,7 @@ def board(store: System, *, state: str | Iterable[str] | None = None, unit: str 
           overdue: bool = False, returned: bool = False, q: str | None = None,
           limit: int = 50, after: str | None = None, before: str | None = None,
           sort: str = "deadline", with_total: bool = True,
-          today: date | None = None) -> BoardPage:
+          today: date | None = None, brief: bool = False) -> BoardPage:
     """One page of the task board; filters combine with AND.
 
     ``sort`` is ``deadline`` (deadline then id, the default) or ``activity`` (last
@@ -92,7 +115,9 @@ def board(store: System, *, state: str | Iterable[str] | None = None, unit: str 
     description, ignoring case and Vietnamese diacritics. ``after`` is a page's
     ``next_cursor``, ``before`` its ``prev_cursor``; a cursor that does not fit the
     sort is ignored (the first page). ``total`` counts the whole filtered set
-    (``with_total=False`` skips that count).
+    (``with_total=False`` skips that count). ``brief`` rows hold only what a list
+    shows: id, title, unit and its name, plan, pillar, target, state, grade, deadline,
+    extensions, returns, percent, last activity, version and ``returned``.
     """
     today = today_of(store, today)
     sort = sort if sort in SORTS else "deadline"
@@ -126,8 +151,8 @@ def board(store: System, *, state: str | Iterable[str] | None = None, unit: str 
     backwards = bool(before) and not after
     key = cursor_key(store, sort, before if backwards else after)
     paged = [*where, beyond(sort, key, backwards)] if key is not None else where
-    page = _page(store, _board_select(today).where(*paged), limit, sort, backwards,
-                 from_cursor=key is not None)
+    page = _page(store, _board_select(today, brief).where(*paged), limit, sort, backwards,
+                 from_cursor=key is not None, brief=brief)
     if with_total:
         only = {"state": state, "unit": unit, "target": target}
         tallied = not (pillar or grade or overdue or returned or deadline_from or deadline_to
@@ -172,7 +197,8 @@ def _count(store: System, where: list[ColumnElement[bool]]) -> int:
 
 
 def _page(store: System, query: Select[Any], limit: int, sort: str = "deadline",
-          backwards: bool = False, from_cursor: bool = False) -> BoardPage:
+          backwards: bool = False, from_cursor: bool = False,
+          brief: bool = False) -> BoardPage:
     limit = max(1, min(int(limit), 500))
     first, second = order(sort)
     ahead = (sort == "deadline") != backwards
@@ -183,7 +209,7 @@ def _page(store: System, query: Select[Any], limit: int, sort: str = "deadline",
     found = found[:limit]
     if backwards:
         found.reverse()
-    page = BoardPage([_row(r) for r in found], sort=sort)
+    page = BoardPage([(_brief_row if brief else _row)(r) for r in found], sort=sort)
     if found:
         # A page reached through a cursor has its neighbour on the side it came from.
         if more if not backwards else from_cursor:

@@ -308,3 +308,24 @@ def test_the_lists_total_is_the_number_of_tasks_it_filters(app, as_role, seeded)
             assert f"trong {rows} nhiệm vụ" in page, query
         else:
             assert "Không có nhiệm vụ nào." in page, query
+
+
+@pytest.mark.both_stores
+def test_a_lists_brief_rows_say_what_the_full_rows_say(app, seeded):
+    from events import queries
+
+    with app.app_context():
+        svc, store = seeded, storage.store()
+        made = [svc.assign_task("lanhdao", unit=unit, deadline=date(2025, 3, 2 + n),
+                                title=f"Việc {n}", target="CT02" if n % 2 else None,
+                                plan="KH-CDS-2025" if n % 2 else None)
+                for n, unit in enumerate(["VP", "YT", "VP"])]
+        svc.start_task("truongvp", made[0])
+        svc.note_progress("truongvp", made[0], "Một nửa", percent=50)
+        for sort in ("deadline", "activity"):
+            full = queries.board(store, sort=sort, limit=2)
+            brief = queries.board(store, sort=sort, limit=2, brief=True)
+            assert brief.rows and len(brief.rows) == len(full.rows)
+            assert [{k: row[k] for k in brief_row} for row, brief_row
+                    in zip(full.rows, brief.rows, strict=True)] == brief.rows
+            assert (brief.next_cursor, brief.total) == (full.next_cursor, full.total)
