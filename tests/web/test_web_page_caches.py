@@ -175,7 +175,15 @@ def test_only_notes_leave_the_version_but_notes(app, seeded, task_id):
         noted = versions(store)
         assert noted.every != started.every and noted.but_notes == started.but_notes
         svc.add_unit("CNS3", "Tổ công nghệ số thôn 3", "team")
-        assert versions(store).but_notes != noted.but_notes
+        added = versions(store)
+        assert added.but_notes != noted.but_notes
+        # More notes in a row than the latest events first looked at: the mark is
+        # then found type by type, and is the same.
+        for n in range(40):
+            svc.note_progress("truongvp", task_id, f"Ghi chú {n}", percent=n)
+        assert versions(store).but_notes == added.but_notes
+        svc.extend_deadline("lanhdao", task_id, date(2025, 4, 30), "Lùi hạn")
+        assert versions(store).but_notes != added.but_notes
 
 
 def test_the_audit_log_files_every_event_the_version_but_notes_answers_for():
