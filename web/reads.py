@@ -50,14 +50,12 @@ def _cached(key: str, compute):
     return cache[key]
 
 
-def _versions() -> Versions | None:
-    """Both keys of the data's version (``events.queries.version``), read once per
-    request and again after a command; None on a page of the past, or when the read
-    models' bookkeeping cannot be read (the page is then made from the store, keeping
-    nothing)."""
+def _versions_now() -> Versions | None:
+    """Both keys of the data's version now (``events.queries.version``), read once per
+    request and again after a command, whatever the page shows (the signed-in
+    person's record is read before the page knows it shows a past); None when the
+    read models' bookkeeping cannot be read (nothing is then kept)."""
     def read() -> Versions | None:
-        if isinstance(storage.store(), Past):
-            return None
         try:
             return versions(storage.live())
         except SQLAlchemyError:
@@ -65,6 +63,11 @@ def _versions() -> Versions | None:
             return None
 
     return _cached("version", read)
+
+
+def _versions() -> Versions | None:
+    """The keys of what this page reads: those of now, None on a page of the past."""
+    return None if isinstance(storage.store(), Past) else _versions_now()
 
 
 def version() -> tuple | None:
@@ -127,10 +130,14 @@ def users() -> list[dict[str, Any]]:
 
 
 def user(username: str) -> Any:
-    """The person's record (``workflow.organisation.User``, from their history in the
-    log), kept under the data's version like the list of people: only events of the
-    organisation change it, and each of them moves that version."""
-    return _kept(f"user:{username}", lambda: storage.service().get_user(username))
+    """The person's record now (``workflow.organisation.User``, from their history in
+    the log, on a page of the past too), kept under the data's version like the list
+    of people: only events of the organisation change it, and each moves that version."""
+    def load():
+        return storage.service().get_user(username)
+
+    found = _versions_now()
+    return load() if found is None else remembered(("user", username), found.but_notes, load)
 
 
 def person_name(username: str) -> str:

@@ -89,7 +89,8 @@ def issue(user: User) -> str:
 
 def find(session_id: str) -> Issued | None:
     """The open session with this id, or None (unknown, ended or too old)."""
-    with _engine().connect() as conn:
+    # Read now, never from a page's past (web/as_of.py): a session ended since counts.
+    with storage.now().engine.connect() as conn:
         row = compiled.execute(conn, _FIND, {"id_hash": _hash(session_id),
                                              "since": _now() - MAX_AGE}).first()
     return Issued(*row) if row else None
@@ -115,7 +116,8 @@ def _hash(session_id: str) -> str:
 
 
 def _engine():
-    return storage.store().engine
+    # The live store's own engine: issuing and ending a session are transactions.
+    return storage.live().engine
 
 
 def _now() -> datetime:

@@ -136,7 +136,40 @@ def store() -> System:
     """What this request reads: the store now, or the past its page asked for
     (``?as_of=``, ``web/as_of.py``), which every query takes in the store's place."""
     found = g.get(PAST_KEY)
-    return found if found is not None else live()
+    return found if found is not None else now()
+
+
+def now() -> System:
+    """The store now, as the queries read it (``Reading``)."""
+    system = live()
+    return _readings.get(system) or _reading(system)
+
+
+class Reading:
+    """The store as the queries read it now: on PostgreSQL through connections in
+    autocommit, so that a read is one round trip, not three (BEGIN, the query and
+    ROLLBACK; each query reads in a transaction of its own either way, at PostgreSQL's
+    READ COMMITTED). Everything else is the store's own."""
+
+    def __init__(self, system: System):
+        self._system = system
+        self.engine = system.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    def __getattr__(self, name: str):
+        return getattr(self._system, name)
+
+
+# One Reading per open store; on SQLite the store itself (its driver begins no
+# transaction for a SELECT, and switching a connection costs as much as a query).
+_readings: dict[System, System | Reading] = {}
+
+
+def _reading(system: System) -> System:
+    found = Reading(system) if system.is_postgres else system
+    if len(_readings) > 8:  # stores closed and opened again (tests): keep the latest
+        _readings.clear()
+    _readings[system] = found
+    return found  # type: ignore[return-value]
 
 
 def service() -> Workflow:
