@@ -28,8 +28,11 @@ from web import reads
 from web.i18n import lang
 
 KEY = "nhiemvu_fragments"
+SECTIONS_KEY = "nhiemvu_sections"
 # About 1.5 kB each (key and HTML): some 12 MB at most per process. A page shows 50.
 SIZE = 8192
+# Whole sections of a page (a list's 50 rows and its pager): some 30 kB each.
+SECTIONS = 256
 
 # What ``tasks/_rows.html`` shows of a board row.
 _BOARD_ROW = itemgetter("id", "title", "state", "returned", "unit_name", "unit", "deadline",
@@ -41,8 +44,10 @@ _AUDIT_ENTRY = itemgetter("position", "type", "at", "actor", "actor_name", "unit
 
 def init_app(app: Flask) -> None:
     app.extensions[KEY] = Bounded(SIZE)
+    app.extensions[SECTIONS_KEY] = Bounded(SECTIONS)
     app.jinja_env.globals.update(kept=kept, board_row=board_row, audit_entry=audit_entry,
-                                 menu=menu, filter_form=filter_form)
+                                 menu=menu, filter_form=filter_form,
+                                 kept_section=kept_section)
 
 
 def kept(key: Hashable | None, caller: Callable[[], str]) -> Markup:
@@ -51,6 +56,13 @@ def kept(key: Hashable | None, caller: Callable[[], str]) -> Markup:
     if key is None:
         return Markup(caller())
     return current_app.extensions[KEY].get(key, lambda: Markup(caller()))
+
+
+def kept_section(key: Hashable | None, caller: Callable[[], str]) -> Markup:
+    """``kept`` for a whole section of a page, among fewer and larger parts."""
+    if key is None:
+        return Markup(caller())
+    return current_app.extensions[SECTIONS_KEY].get(key, lambda: Markup(caller()))
 
 
 def board_row(row: dict[str, Any], tasks_url: str, past_q: str) -> tuple:
@@ -81,3 +93,17 @@ def filter_form(name: str, filters: dict[str, Any]) -> tuple | None:
     if version is None:
         return None
     return (name, lang(), request.script_root, version, tuple(filters.items()))
+
+
+def task_results(filters: dict[str, Any], after: Any, before: Any) -> tuple | None:
+    """The key of the task list's results (its count, rows and pager) for these
+    filters and this page of them, in the default order (by deadline). What they show
+    of each task, which tasks match and in what order: none of it is a progress
+    note's (a note changes a percentage, a version and the last activity), so the
+    version but notes and today hold it all. None in the order by last activity,
+    which every note changes, and on a page of the past."""
+    version = reads.version_but_notes()
+    if version is None or filters.get("sort"):
+        return None
+    return ("task results", lang(), request.script_root, version, reads.today(),
+            tuple(filters.items()), after, before, current_app.config["PAGE_SIZE"])

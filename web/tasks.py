@@ -7,7 +7,7 @@ from uuid import UUID
 
 from flask import Blueprint, abort, flash, request, send_file, url_for
 
-from web import auth, hx, params, reads, storage, task_page
+from web import auth, fragments, hx, params, reads, storage, task_page
 from web.errors import DAMAGED_CODES, form_status
 from web.evidence import path_of
 from web.i18n import error_text
@@ -30,11 +30,27 @@ def index():
     sort = filters["sort"] or "deadline"
     after = params.board_cursor(request.args.get("after"), sort)
     before = None if after else params.board_cursor(request.args.get("before"), sort)
-    board = reads.board(filters, after=after, before=before)
+    # Read only if the results are rendered: they may be kept (web/fragments.py).
+    board = Later(lambda: reads.board(filters, after=after, before=before))
     response = hx.page("tasks/list.html", "results", filters=filters, board=board,
-                       choices=reads.filter_choices())
+                       choices=reads.filter_choices(),
+                       results_key=fragments.task_results(filters, after, before))
     return hx.push_url(response, url_for("tasks.index", **reads.filter_args(
         filters, after=after, before=before)))
+
+
+class Later:
+    """A value made when first used: what a template may not need."""
+
+    def __init__(self, make):
+        self._make = make
+
+    def __getattr__(self, name: str):
+        # Only names the value does not have as this object's own come here.
+        value = self.__dict__.get("_value")
+        if value is None:
+            value = self.__dict__["_value"] = self._make()
+        return getattr(value, name)
 
 
 @bp.get("/<uuid:task_id>")

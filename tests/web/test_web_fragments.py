@@ -207,3 +207,30 @@ def test_each_filter_form_shows_its_own_filters(app, as_role, seeded, task_id):
         page = browser.get(f"/audit/?type={kind}&unit=YT").text
         assert (f'<option value="{kind}" selected>' in page) == bool(kind)
         assert page.count(" selected>") == (2 if kind else 1)
+
+
+@pytest.mark.both_stores
+def test_a_note_another_worker_makes_reorders_the_list_by_last_activity(
+        app, as_role, seeded, other_worker, database_url, clock, tmp_path):
+    # The list by deadline is kept under the version notes leave alone; the list by
+    # last activity is not: a note puts its task first.
+    with other_worker.app_context():
+        other = storage.service()
+        older = other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 5),
+                                  title="Việc giao trước")
+        other.start_task("truongvp", older)
+        clock.advance(minutes=5)
+        other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 6),
+                          title="Việc giao sau")
+    urls = ["/tasks/", "/tasks/?sort=activity"]
+    browser = as_role("lanhdao")
+    by_deadline, by_activity = (_main(browser.get(url).text) for url in urls)
+    assert by_activity.index("Việc giao sau") < by_activity.index("Việc giao trước")
+    clock.advance(minutes=5)
+    with other_worker.app_context():
+        storage.service().note_progress("truongvp", older, "Ghi chú mới", percent=10)
+    after = [_main(browser.get(url).text) for url in urls]
+    assert after[0] == by_deadline
+    assert after[1] != by_activity
+    assert after[1].index("Việc giao trước") < after[1].index("Việc giao sau")
+    assert after == _fresh(database_url, clock, tmp_path, "lanhdao", urls, "vi")
