@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import IO, Any
 
 from flask import Blueprint, Response, abort, current_app, g, request, stream_with_context, url_for
@@ -24,8 +25,9 @@ from events import queries
 from events.exports import audit_file
 from events.queries import seal as seal_queries
 from events.queries.audit import audit_rows
-from web import hx, params, reads, storage
+from web import fragments, hx, params, reads, storage
 from web.i18n import lang
+from web.later import Later
 from workflow.errors import DomainError
 from workflow.event_names import event_type_name
 from workflow.rules import Role
@@ -108,16 +110,19 @@ def index():
             abort(400)
         return _export(filters, wanted)
     before = params.position(request.args.get("before"))
-    page = queries.audit_log(storage.store(), **filters,
-                             before=str(before) if before else None,
-                             limit=current_app.config["PAGE_SIZE"], locale=lang(),
-                             names=reads.names())
-    # The seal's part of the page is not in the refreshed fragment.
-    seal = {} if hx.wants_fragment() else {
-        "checkpoint": seal_queries.latest_checkpoint(storage.store()),
-        "verification": seal_queries.latest_verification(storage.store())}
+    # Both read only if rendered: they may be kept (web/fragments.py). The seal's part
+    # of the page is not in the refreshed fragment.
+    page = Later(lambda: queries.audit_log(storage.store(), **filters,
+                                           before=str(before) if before else None,
+                                           limit=current_app.config["PAGE_SIZE"],
+                                           locale=lang(), names=reads.names()))
+    seal = Later(lambda: SimpleNamespace(
+        checkpoint=seal_queries.latest_checkpoint(storage.store()),
+        verification=seal_queries.latest_verification(storage.store())))
     response = hx.page("audit/index.html", "audit_results", filters=filters, page=page,
-                       types=TYPES, users=reads.users(), units=reads.units(), **seal)
+                       types=TYPES, users=reads.users(), units=reads.units(), seal=seal,
+                       seal_key=fragments.audit_seal(),
+                       results_key=fragments.audit_results(filters, before))
     return hx.push_url(response, url_for("audit.index",
                                          **reads.filter_args(filters, before=before)))
 

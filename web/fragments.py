@@ -107,3 +107,22 @@ def task_results(filters: dict[str, Any], after: Any, before: Any) -> tuple | No
         return None
     return ("task results", lang(), request.script_root, version, reads.today(),
             tuple(filters.items()), after, before, current_app.config["PAGE_SIZE"])
+
+
+def audit_results(filters: dict[str, Any], before: Any) -> tuple | None:
+    """The key of the audit log's results for these filters and this page of them:
+    the entries, the names they show, the links; all read from the read models, so
+    the data's version (moved by every write, notes too) holds them. None on a page
+    of the past."""
+    version = reads.version()
+    if version is None:
+        return None
+    return ("audit results", lang(), request.script_root, version, tuple(filters.items()),
+            before, current_app.config["PAGE_SIZE"])
+
+
+def audit_seal() -> tuple | None:
+    """The key of the audit log's seal (the latest checkpoint and verification, both
+    recorded as events, so in the data's version). None on a page of the past."""
+    version = reads.version()
+    return None if version is None else ("audit seal", lang(), version)

@@ -11,6 +11,7 @@ from web import auth, fragments, hx, params, reads, storage, task_page
 from web.errors import DAMAGED_CODES, form_status
 from web.evidence import path_of
 from web.i18n import error_text
+from web.later import Later
 from web.task_actions import ALREADY_DONE, COMMANDS, DONE, FormError, already_done, expected_version
 from workflow.errors import DomainError
 
@@ -37,20 +38,6 @@ def index():
                        results_key=fragments.task_results(filters, after, before))
     return hx.push_url(response, url_for("tasks.index", **reads.filter_args(
         filters, after=after, before=before)))
-
-
-class Later:
-    """A value made when first used: what a template may not need."""
-
-    def __init__(self, make):
-        self._make = make
-
-    def __getattr__(self, name: str):
-        # Only names the value does not have as this object's own come here.
-        value = self.__dict__.get("_value")
-        if value is None:
-            value = self.__dict__["_value"] = self._make()
-        return getattr(value, name)
 
 
 @bp.get("/<uuid:task_id>")

@@ -234,3 +234,22 @@ def test_a_note_another_worker_makes_reorders_the_list_by_last_activity(
     assert after[1] != by_activity
     assert after[1].index("Việc giao trước") < after[1].index("Việc giao sau")
     assert after == _fresh(database_url, clock, tmp_path, "lanhdao", urls, "vi")
+
+
+@pytest.mark.both_stores
+def test_the_audit_pages_seal_follows_another_workers_checkpoint_and_verification(
+        app, as_role, seeded, task_id, other_worker, database_url, clock, tmp_path):
+    from events.processes import sealing
+
+    browser = as_role("giamsat")
+    assert "Chưa kiểm tra lần nào." in browser.get("/audit/").text
+    with other_worker.app_context():
+        latest = sealing.checkpoint(storage.live(), "request")
+    page = browser.get("/audit/").text
+    assert f'<dd id="seal-size">{latest.size}</dd>' in page
+    assert _main(page) == _fresh(database_url, clock, tmp_path, "giamsat", ["/audit/"], "vi")[0]
+    with other_worker.app_context():
+        assert sealing.verify_and_record(storage.live())["intact"]
+    page = browser.get("/audit/").text
+    assert "Nguyên vẹn · <time" in page
+    assert _main(page) == _fresh(database_url, clock, tmp_path, "giamsat", ["/audit/"], "vi")[0]
