@@ -20,8 +20,8 @@ from tests.commune import PASSWORD, WEB_PEOPLE, build
 from web import create_app, storage
 from workflow.clock import LOCAL_TZ
 
-__all__ = ["PASSWORD", "Browser", "app", "as_role", "client", "quarter", "seed", "seeded",
-           "task_id", "token", "upload", "vn"]
+__all__ = ["PASSWORD", "Browser", "app", "as_role", "client", "other_worker", "quarter",
+           "seed", "seeded", "task_id", "token", "upload", "vn"]
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -32,13 +32,41 @@ def token(html: str) -> str:
     return found.group(1)
 
 
+def worker(database_url, clock, tmp_path):
+    """An app on the test store, as one process of ``serve --workers`` is: a second
+    one made later keeps nothing the first has kept."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                       "DATABASE_URL": database_url, "CLOCK": clock,
+                       "INSTANCE_PATH": str(tmp_path / "instance")})
+
+
 @pytest.fixture
 def app(database_url, clock, tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                      "DATABASE_URL": database_url, "CLOCK": clock,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = worker(database_url, clock, tmp_path)
     yield app
     storage.close(app)
+
+
+@pytest.fixture
+def other_worker(app, database_url, clock, tmp_path):
+    """A second app on the same store, as another process of ``serve --workers``."""
+    other = worker(database_url, clock, tmp_path)
+    yield other
+    storage.close(other)
+
+
+def fresh_pages(database_url, clock, tmp_path, username: str, urls: list[str],
+                language: str | None = None) -> list[str]:
+    """``urls`` as a worker that has kept nothing renders them for ``username``."""
+    fresh = worker(database_url, clock, tmp_path)
+    try:
+        browser = Browser(fresh.test_client())
+        assert browser.sign_in(username).status_code == 303
+        if language:
+            browser.get(f"/lang/{language}?next=/overview")
+        return [browser.get(url).text for url in urls]
+    finally:
+        storage.close(fresh)
 
 
 def seed(svc) -> None:

@@ -11,18 +11,8 @@ import pytest
 
 from events.queries.bounded import Bounded
 from tests.webapp import *  # noqa: F403
-from tests.webapp import Browser
-from web import create_app, storage
-
-
-@pytest.fixture
-def other_worker(app, database_url, clock, tmp_path):
-    """A second app on the same store, as another process of ``serve --workers``."""
-    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                        "DATABASE_URL": database_url, "CLOCK": clock,
-                        "INSTANCE_PATH": str(tmp_path / "instance")})
-    yield other
-    storage.close(other)
+from tests.webapp import fresh_pages
+from web import storage
 
 
 def _main(page: str) -> str:
@@ -32,16 +22,8 @@ def _main(page: str) -> str:
 def _fresh(database_url, clock, tmp_path, username: str, urls: list[str],
            language: str) -> list[str]:
     """``urls`` as a worker that has kept nothing renders them for ``username``."""
-    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                        "DATABASE_URL": database_url, "CLOCK": clock,
-                        "INSTANCE_PATH": str(tmp_path / "instance")})
-    try:
-        browser = Browser(fresh.test_client())
-        assert browser.sign_in(username).status_code == 303
-        browser.get(f"/lang/{language}?next=/overview")
-        return [_main(browser.get(url).text) for url in urls]
-    finally:
-        storage.close(fresh)
+    return [_main(page) for page in fresh_pages(database_url, clock, tmp_path, username,
+                                                 urls, language)]
 
 
 PAGES = ["/tasks/", "/tasks/?unit=VP", "/tasks/?state=in_progress", "/tasks/?sort=activity",
@@ -158,15 +140,7 @@ def test_the_header_follows_the_persons_alerts_and_role(
 
 
 def _fresh_page(database_url, clock, tmp_path, username: str, url: str) -> str:
-    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                        "DATABASE_URL": database_url, "CLOCK": clock,
-                        "INSTANCE_PATH": str(tmp_path / "instance")})
-    try:
-        browser = Browser(fresh.test_client())
-        assert browser.sign_in(username).status_code == 303
-        return browser.get(url).text
-    finally:
-        storage.close(fresh)
+    return fresh_pages(database_url, clock, tmp_path, username, [url])[0]
 
 
 def test_each_role_gets_its_own_header(app, as_role, seeded, database_url, clock, tmp_path):

@@ -18,8 +18,8 @@ from events.readmodels.audit import AuditLog
 from events.readmodels.board import TaskBoard
 from events.readmodels.organisation import Organisation, Plans
 from tests.webapp import *  # noqa: F403
-from tests.webapp import Browser, post_action
-from web import create_app, storage
+from tests.webapp import fresh_pages, post_action
+from web import storage
 from web.versioned import Versioned
 
 
@@ -36,29 +36,9 @@ def _recent(page: str) -> str:
     return _section(page).split("<h2>Hoạt động gần đây</h2>")[1]
 
 
-@pytest.fixture
-def other_worker(app, database_url, clock, tmp_path):
-    """A second app on the same store, as another process of ``serve --workers``."""
-    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                        "DATABASE_URL": database_url, "CLOCK": clock,
-                        "INSTANCE_PATH": str(tmp_path / "instance")})
-    yield other
-    storage.close(other)
-
-
 def _fresh(database_url, clock, tmp_path, url: str, language: str | None = None) -> str:
     """``url`` as a worker that has kept nothing renders it for the leader."""
-    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                        "DATABASE_URL": database_url, "CLOCK": clock,
-                        "INSTANCE_PATH": str(tmp_path / "instance")})
-    try:
-        browser = Browser(fresh.test_client())
-        assert browser.sign_in("lanhdao").status_code == 303
-        if language:
-            browser.get(f"/lang/{language}?next=/overview")
-        return browser.get(url).text
-    finally:
-        storage.close(fresh)
+    return fresh_pages(database_url, clock, tmp_path, "lanhdao", [url], language)[0]
 
 
 @pytest.mark.both_stores
