@@ -185,14 +185,16 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # the COMMIT go in one round trip, and an error of any of them is raised by it.
         with _persistence_errors(), self._engine.connect() as conn, pipelined(conn), \
                 conn.begin():
+            if self.within is not None and not views:
+                # Told first, with no rows: nothing here brings the views up to date,
+                # whatever an attempt before this one said.
+                self.within(conn, [])
             ids = self._write(conn, stored_events)
             written.extend(ids)
-            if self.within is not None:
-                # Told even without views (no rows): nothing was brought up to date.
+            if self.within is not None and views:
                 self.within(conn, [(position, e.originator_id, e.originator_version,
                                     e.topic, e.state)
-                                   for position, e in zip(ids, stored_events, strict=True)]
-                            if views else [])
+                                   for position, e in zip(ids, stored_events, strict=True)])
             return ids
 
     def _insert_stored_events(self, session: Any, stored_events: Sequence[StoredEvent],

@@ -12,8 +12,8 @@ execution path altogether and go to one driver cursor of the connection: about 1
 an UPDATE and 24 µs a SELECT less, a dozen times a command. SQLAlchemy's events do
 not see those; ``listeners`` do (the benchmarks count and record statements there),
 and PostgreSQL's pipeline is told of each (``events.sql.pipeline``). The driver's
-own errors are raised there, not SQLAlchemy's: the caller rolls back to its
-savepoint whatever the error.
+own errors are raised there, not SQLAlchemy's: whatever the error, the event store's
+recorder rolls the transaction back and writes the events again without their views.
 
 For statements whose parameters are plain bound values (no expanding ``IN``).
 May import: ``events.sql.pipeline`` only.
