@@ -50,19 +50,17 @@ def init_app(app: Flask) -> None:
                                  kept_section=kept_section)
 
 
-def kept(key: Hashable | None, caller: Callable[[], str]) -> Markup:
+def kept(key: Hashable | None, caller: Callable[[], str], *, among: str = KEY) -> Markup:
     """The part rendered for ``key`` (the call block's body, rendered if need be);
     rendered for this request alone when the key is None."""
     if key is None:
         return Markup(caller())
-    return current_app.extensions[KEY].get(key, lambda: Markup(caller()))
+    return current_app.extensions[among].get(key, lambda: Markup(caller()))
 
 
 def kept_section(key: Hashable | None, caller: Callable[[], str]) -> Markup:
     """``kept`` for a whole section of a page, among fewer and larger parts."""
-    if key is None:
-        return Markup(caller())
-    return current_app.extensions[SECTIONS_KEY].get(key, lambda: Markup(caller()))
+    return kept(key, caller, among=SECTIONS_KEY)
 
 
 def board_row(row: dict[str, Any], tasks_url: str, past_q: str) -> tuple:
@@ -71,7 +69,6 @@ def board_row(row: dict[str, Any], tasks_url: str, past_q: str) -> tuple:
 
 def audit_entry(row: dict[str, Any], tasks_url: str) -> tuple:
     return ("audit entry", lang(), tasks_url, *_AUDIT_ENTRY(row), len(row["changes"]))
-
 
 
 def menu() -> tuple:
