@@ -106,6 +106,20 @@ def task_results(filters: dict[str, Any], after: Any, before: Any) -> tuple | No
             tuple(filters.items()), after, before, current_app.config["PAGE_SIZE"])
 
 
+def task_part(name: str, task_id: Any, task: Any, alerts: list[dict[str, Any]] = ()
+              ) -> tuple | None:
+    """The key of a part of the task page that every viewer sees alike (``name``: its
+    facts with the returned notice, its timeline): the task's version (its events up
+    to it never change), the alerts merged in (each a recorded event: its position),
+    and the version but notes for the names, units and the plan's target it shows.
+    None on a page of the past."""
+    version = reads.version_but_notes()
+    if version is None:
+        return None
+    return (name, lang(), request.script_root, version, task_id.hex, task.version,
+            tuple(alert["position"] for alert in alerts))
+
+
 def audit_results(filters: dict[str, Any], before: Any) -> tuple | None:
     """The key of the audit log's results for these filters and this page of them:
     the entries, the names they show, the links; all read from the read models, so

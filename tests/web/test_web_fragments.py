@@ -227,3 +227,73 @@ def test_the_audit_pages_seal_follows_another_workers_checkpoint_and_verificatio
     page = browser.get("/audit/").text
     assert "Nguyên vẹn · <time" in page
     assert _main(page) == _fresh(database_url, clock, tmp_path, "giamsat", ["/audit/"], "vi")[0]
+
+
+def _panel(page: str) -> str:
+    """The task page's panel, but for the forms' tokens (each session has its own)."""
+    panel = page.split('<section id="task-panel"')[1].split("</section>")[0]
+    return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token"', panel)
+
+
+@pytest.mark.both_stores
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_what_another_worker_records_shows_on_the_next_task_page(
+        app, as_role, seeded, other_worker, raise_alerts, database_url, clock, tmp_path,
+        language):
+    # The facts, the returned notice and the timeline are kept per version of the task
+    # (web/task_page.py): after each write, whoever made it, the page is the one a
+    # worker that keeps nothing renders, for a leader and for the unit's head.
+    with other_worker.app_context():
+        other = storage.service()
+        task = other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 20),
+                                 title="Việc có chỉ tiêu", target="CT02", plan="KH-CDS-2025")
+        other.assign_task("lanhdao", unit="VP", deadline=date(2025, 3, 25), title="Việc khác")
+    writes = [
+        lambda svc: svc.start_task("truongvp", task),
+        lambda svc: svc.note_progress("truongvp", task, "Đang làm", percent=20),
+        lambda svc: svc.submit_report("truongvp", task, "Xong", "64"),
+        lambda svc: svc.return_task("lanhdao", task, "Cần bổ sung"),
+        lambda svc: svc.note_progress("truongvp", task, "Bổ sung", percent=80),
+        lambda svc: svc.extend_deadline("lanhdao", task, date(2025, 3, 28), "Lùi hạn"),
+        lambda svc: svc.rename_unit("VP", "Văn phòng (tên mới)"),
+        lambda svc: raise_alerts(date(2025, 3, 27)),
+        lambda svc: svc.reassign_task("lanhdao", task, "YT", "Chuyển đơn vị"),
+        lambda svc: svc.rename_unit("YT", "Trạm y tế xã (tên mới)"),
+    ]
+    url = f"/tasks/{task}"
+    for write in writes:
+        before = [_panel(browser.get(url).text) for browser in _signed_in(as_role, language)]
+        with other_worker.app_context():
+            write(storage.service())
+        # Signed in again: a sweep weeks later outlives a session.
+        browsers = _signed_in(as_role, language)
+        after = [_panel(browser.get(url).text) for browser in browsers]
+        assert after != before
+        assert after == [_panel(page) for who in ("lanhdao", "truongvp")
+                         for page in fresh_pages(database_url, clock, tmp_path, who, [url],
+                                                 language)]
+        # The htmx panel is made of the same kept parts.
+        assert _panel(browsers[0].get(url, htmx=True).text) == after[0]
+
+
+def _signed_in(as_role, language: str) -> list:
+    """A leader and the unit's head, signed in now, reading in ``language``."""
+    browsers = [as_role("lanhdao"), as_role("truongvp")]
+    for browser in browsers:
+        browser.get(f"/lang/{language}?next=/overview")
+    return browsers
+
+
+def test_the_task_page_of_the_past_is_not_the_one_kept_for_now(app, as_role, seeded,
+                                                              task_id, clock):
+    browser = as_role("lanhdao")
+    clock.advance(seconds=1)
+    instant = clock.moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    clock.advance(minutes=10)
+    with app.app_context():
+        storage.service().start_task("truongvp", task_id)
+        storage.service().note_progress("truongvp", task_id, "Đã làm một nửa", percent=50)
+    now = _panel(browser.get(f"/tasks/{task_id}").text)
+    then = _panel(browser.get(f"/tasks/{task_id}", query_string={"as_of": instant}).text)
+    assert "Đã làm một nửa" in now and "Đã làm một nửa" not in then
+    assert _panel(browser.get(f"/tasks/{task_id}").text) == now
