@@ -57,7 +57,8 @@ def _versions_now() -> Versions | None:
     read models' bookkeeping cannot be read (nothing is then kept)."""
     def read() -> Versions | None:
         try:
-            return versions(storage.live())
+            # Read now (one round trip on PostgreSQL's autocommit connections).
+            return versions(storage.now())
         except SQLAlchemyError:
             log.warning("The data's version cannot be read; nothing is kept.", exc_info=True)
             return None
@@ -121,7 +122,7 @@ def active_units() -> list[dict[str, Any]]:
 def unit_name(code: str | None) -> str:
     if not code:
         return ""
-    names = _cached("unit_names", lambda: {u["code"]: u["name"] for u in units()})
+    names = _kept("unit_names", lambda: {u["code"]: u["name"] for u in units()})
     return names.get(code, code)
 
 
@@ -142,15 +143,15 @@ def user(username: str) -> Any:
 
 def person_name(username: str) -> str:
     """The display name; the console operator ("system") has no account."""
-    names = _cached("user_names", lambda: {u["username"]: u["display_name"] or u["username"]
-                                           for u in users()})
+    names = _kept("user_names", lambda: {u["username"]: u["display_name"] or u["username"]
+                                          for u in users()})
     return names.get(username, username)
 
 
 def names() -> Names:
     """How the audit log calls people and units (``events.queries.audit.Names``), from
     the kept lists rather than read again."""
-    return _cached("names", lambda: Names(
+    return _kept("names", lambda: Names(
         {u["username"]: u["display_name"] or u["username"] for u in users()},
         {u["code"]: u["name"] for u in units()}))
 
