@@ -107,9 +107,9 @@ def time_views(store: System) -> list[float]:
     samples: list[float] = []
     within = store.service.recorder.within
 
-    def measured(conn, rows) -> None:
+    def measured(conn, rows, **told) -> None:
         started = time.perf_counter()
-        within(conn, rows)
+        within(conn, rows, **told)
         samples.append((time.perf_counter() - started) * 1000)
 
     store.service.recorder.within = measured

@@ -58,6 +58,7 @@ class System:
         # Each command's own events reach them inside its transaction; the catch-up
         # after the save applies whatever that could not (``runner.apply_within``).
         self.service.recorder.within = self.projections.apply_within  # type: ignore[attr-defined]
+        self.service.recorder.alongside = self.projections.alongside  # type: ignore[attr-defined]
         self.service.after_save.append(self.projections.after_save)
         # A checkpoint of the seal every so many events (the scheduler adds one an
         # hour): recorded after the command, like the read models' catch-up.

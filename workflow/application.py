@@ -15,7 +15,7 @@ from copy import deepcopy
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
@@ -26,7 +26,7 @@ from workflow.admin_commands import AdminCommands
 from workflow.alerts import AlertCommands
 from workflow.base import named_id
 from workflow.clock import Clock
-from workflow.errors import DomainError
+from workflow.errors import DomainError, StaleRecords
 from workflow.organisation import Unit, User
 from workflow.plan import Plan
 from workflow.reports import ReportCommands
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     pass
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DateAsISO(Transcoding):
@@ -73,8 +74,10 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
         self.locate_damage: Callable[[UUID], int | None] | None = None
         # Set by the composition root: given {record id: cached version}, a context
         # in which each record's next get reads the events after that version from
-        # one query made for all of them (``events.log.recorder``), not one each.
-        self.read_ahead: Callable[[dict[UUID, int]], Any] | None = None
+        # one query made for all of them (``events.log.recorder``), not one each;
+        # with ``trust=True`` it reads none, and the save inside checks that none
+        # came (``StaleRecords`` if one did).
+        self.read_ahead: Callable[..., Any] | None = None
         self._lag = threading.local()
 
     def _record(self, processing_event: Any) -> list[Any]:
@@ -235,38 +238,65 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
     def assign_task(self, actor: str | Actor, *, unit: str, deadline: date, title: str,
                     description: str = "", target: str | None = None,
                     plan: str | None = None) -> UUID:
-        with self._at_clock(), self._reading_ahead(
-                actor, lambda: named_id("unit", unit),
-                *([lambda: named_id("plan", plan)] if target and plan else [])):
+        def act() -> UUID:
             who = self._acting(actor)
             rules.check_admin(who, "assign")
             unit_code = self._active_unit(unit).code
             plan_code = None
-            if target:
+            chosen = target
+            if chosen:
                 if not plan:
-                    raise DomainError("plan_required", target=target)
+                    raise DomainError("plan_required", target=chosen)
                 adopted = self.get_plan(plan)
-                target = adopted.target(target)["code"]
+                chosen = adopted.target(chosen)["code"]
                 plan_code = adopted.code
             task = Task.assign(who, title=title, unit=unit_code, deadline=deadline,
                                description=description, plan=plan_code,
-                               target=target or None, horizon_years=self.deadline_years)
+                               target=chosen or None, horizon_years=self.deadline_years)
             self._save(task)
             return task.id
 
+        return self._command(actor, act, lambda: named_id("unit", unit),
+                             *([lambda: named_id("plan", plan)] if target and plan else []))
+
+    def _command(self, actor: str | Actor, act: Callable[[], T],
+                 *others: Callable[[], UUID]) -> T:
+        """Run ``act`` (a command: its reads, its rules, its save) on the person acting
+        and the ``others`` as kept in memory, reading nothing first, when all are
+        kept: its save records only if none of them changed in the store meanwhile.
+        If one did (``StaleRecords``), or the rules refused what was kept, ``act``
+        runs again on the records as the store holds them, brought up to date by one
+        read (``_reading_ahead``). What another process changed is thus never acted
+        on as it was, and a command on records nobody else changed reads nothing."""
+        with self._at_clock():
+            trusted = False
+            try:
+                with self._reading_ahead(actor, *others, trust=True) as trusted:
+                    return act()
+            except StaleRecords:
+                pass
+            except DomainError:
+                if not trusted:
+                    raise
+            with self._reading_ahead(actor, *others):
+                return act()
+
     @contextmanager
-    def _reading_ahead(self, actor: str | Actor, *others: Callable[[], UUID]) -> Iterator[None]:
+    def _reading_ahead(self, actor: str | Actor, *others: Callable[[], UUID],
+                       trust: bool = False) -> Iterator[bool]:
         """The person acting and the ``others`` (their ids, found when asked) brought
         up to date by one query, those kept in memory (``read_ahead``): a command's
-        reads become one."""
+        reads become one. ``trust``: when every one is kept, none is read, and the
+        block's save checks them (see ``_command``). Yields whether it trusted."""
         cache = self.repository.cache
         if self.read_ahead is None or cache is None or not self.repository.fastforward:
-            yield
+            yield False
             return
         username = actor if isinstance(actor, str) else (
             None if actor.is_system else actor.username)
         wanted: dict[UUID, int] = {}
-        for record in [lambda: named_id("user", username or ""), *others]:
+        records = [lambda: named_id("user", username or ""), *others]
+        for record in records:
             try:
                 key = record()
                 # The version kept: a get that finds another (a thread moved it
@@ -274,68 +304,72 @@ class Workflow(AdminCommands, AlertCommands, ReportCommands, SealCommands, Token
                 wanted[key] = cache.get(key).version
             except (KeyError, ValueError):  # not kept, or no such id: read alone
                 continue
-        if len(wanted) < 2:
-            yield
+        trust = trust and username is not None and len(wanted) == len(records)
+        if not trust and len(wanted) < 2:
+            yield False
             return
-        with self.read_ahead(wanted):
-            yield
+        with self.read_ahead(wanted, trust=trust):
+            yield trust
 
-    @contextmanager
     def _changing(self, actor: str | Actor, task_id: UUID | str,
-                  expected_version: int | None) -> Iterator[tuple[Actor, Task]]:
-        with self._at_clock():
-            with self._reading_ahead(actor, lambda: UUID(str(task_id))):
-                who = self._acting(actor)
-                task = self.get_task(task_id)
+                  expected_version: int | None, act: Callable[[Actor, Task], None]) -> None:
+        """A command on one task: ``act(who, task)`` changes it, then it is saved."""
+        def run() -> None:
+            who = self._acting(actor)
+            task = self.get_task(task_id)
             if expected_version is not None and task.version != expected_version:
                 raise DomainError("concurrent_change")
-            yield who, task
+            act(who, task)
             self._save(task)
+
+        self._command(actor, run, lambda: UUID(str(task_id)))
 
     def start_task(self, actor: str | Actor, task_id: UUID | str,
                    expected_version: int | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
-            task.start(who)
+        self._changing(actor, task_id, expected_version,
+                       lambda who, task: task.start(who))
 
     def note_progress(self, actor: str | Actor, task_id: UUID | str, text: str,
                       percent: int | str | None = None, value: Decimal | str | None = None,
                       expected_version: int | None = None,
                       evidence: list[dict[str, Any]] | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
-            task.note_progress(who, text, percent, value, evidence)
+        self._changing(actor, task_id, expected_version,
+                       lambda who, task: task.note_progress(who, text, percent, value, evidence))
 
     def submit_report(self, actor: str | Actor, task_id: UUID | str, summary: str,
                       value: Decimal | str | None = None,
                       evidence: list[dict[str, Any]] | None = None,
                       expected_version: int | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
-            task.submit_report(who, summary, value, evidence)
+        self._changing(actor, task_id, expected_version,
+                       lambda who, task: task.submit_report(who, summary, value, evidence))
 
     def verify_task(self, actor: str | Actor, task_id: UUID | str, comment: str = "",
                     expected_version: int | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
-            task.verify(who, comment)
+        self._changing(actor, task_id, expected_version,
+                       lambda who, task: task.verify(who, comment))
 
     def return_task(self, actor: str | Actor, task_id: UUID | str, reason: str,
                     expected_version: int | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
-            task.return_for_rework(who, reason)
+        self._changing(actor, task_id, expected_version,
+                       lambda who, task: task.return_for_rework(who, reason))
 
     def extend_deadline(self, actor: str | Actor, task_id: UUID | str, deadline: date,
                         reason: str, expected_version: int | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
-            task.extend_deadline(who, deadline, reason, self.deadline_years)
+        self._changing(actor, task_id, expected_version, lambda who, task: task.extend_deadline(
+            who, deadline, reason, self.deadline_years))
 
     def reassign_task(self, actor: str | Actor, task_id: UUID | str, unit: str, reason: str,
                       expected_version: int | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
+        def act(who: Actor, task: Task) -> None:
             task.check(who, "reassign")  # before the unit is looked up
             task.reassign(who, self._active_unit(unit).code, reason)
 
+        self._changing(actor, task_id, expected_version, act)
+
     def cancel_task(self, actor: str | Actor, task_id: UUID | str, reason: str,
                     expected_version: int | None = None) -> None:
-        with self._changing(actor, task_id, expected_version) as (who, task):
-            task.cancel(who, reason)
+        self._changing(actor, task_id, expected_version,
+                       lambda who, task: task.cancel(who, reason))
 
     def allowed_actions(self, actor: str | Actor, task_id: UUID | str) -> list[str]:
         return self.get_task(task_id).allowed_actions(self.actor(actor))

@@ -133,3 +133,9 @@ def _sentence(text: str) -> str:
     # A message is a sentence: a field's name opening it ("%(field)s quá dài", the
     # name "tiêu đề") starts with a capital letter; str.capitalize would lower the rest.
     return text[:1].upper() + text[1:]
+
+
+class StaleRecords(Exception):  # noqa: N818 - a condition, not a failure of the caller
+    """Records a command trusted as kept in memory had changed in the store since
+    (another process wrote to them): nothing was recorded, and the command is run
+    again on the records as the store holds them (``Workflow._command``)."""

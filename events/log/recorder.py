@@ -41,11 +41,22 @@ from eventsourcing import persistence
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, text, union_all
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    exc,
+    exists,
+    insert,
+    select,
+    text,
+    union_all,
+)
 
 from events.log import records
 from events.sql import compiled
 from events.sql.pipeline import pipelined
+from workflow.errors import StaleRecords
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +64,12 @@ log = logging.getLogger(__name__)
 class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        # Told in each insert's transaction: (its connection, the rows written).
-        self.within: Callable[[Connection, list[tuple[Any, ...]]], None] | None = None
+        # Told in each insert's transaction: (its connection, the rows written, and
+        # what ``alongside`` gave). ``alongside``: an expression the transaction's
+        # first insert also returns (the read models' positions, locked), so that
+        # ``within`` need not ask for it in a statement of its own.
+        self.within: Callable[..., None] | None = None
+        self.alongside: Any = None
         table = self.events_record_cls.__table__  # type: ignore[attr-defined]
         columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
                    table.c.state)
@@ -70,6 +85,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         }
         self._insert = (insert(table).values({c: bindparam(c.name) for c in columns})
                         .returning(table.c.id))
+        self._firsts: dict[tuple[int, bool], Any] = {}
         # Catch-up by position needs positions committed in the order given: the
         # library's table lock on PostgreSQL, kept as it is.
         self._postgres = self._engine.dialect.name == "postgresql"
@@ -79,9 +95,11 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # the connection to autocommit and back cost as much as the query.
         self._reads = (self._engine.execution_options(isolation_level="AUTOCOMMIT")
                        if self._postgres else self._engine)
-        # What ``reading_ahead`` read, per thread: {(id, version after): events}.
+        # What ``reading_ahead`` read, per thread: {(id, version after): events}; and
+        # what it trusted unread, {id: version}, for the next insert to check.
         self._ahead = threading.local()
         self._ahead_queries: dict[int, Any] = {}
+        self._guarded_inserts: dict[int, Any] = {}
 
     @property
     def _engine(self) -> Engine:
@@ -113,11 +131,29 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
                             topic=row[2], state=bytes(row[3])) for row in rows]
 
     @contextmanager
-    def reading_ahead(self, wanted: dict[UUID, int]) -> Iterator[None]:
+    def reading_ahead(self, wanted: dict[UUID, int], *, trust: bool = False) -> Iterator[None]:
         """Read, in one statement, the events after each given version of each
         aggregate (``{id: version}``): inside, the first ``select_events`` of each
         after that version is answered from them, as read then. A command's two
-        reads (the person acting, the task) thus cost one round trip."""
+        reads (the person acting, the task) thus cost one round trip.
+
+        ``trust``: read nothing; each is answered "no events since" and the block's
+        next insert checks that, in its own statement, under the log's lock: if any
+        of them has an event after its version, it inserts nothing and raises
+        ``StaleRecords`` (the caller runs the command again, reading). A command on
+        records nobody else changed thus reads nothing from the log."""
+        if trust and not self._library_transactions:  # (their inserts are the library's)
+            self._ahead.found = {(aggregate_id, version): []
+                                 for aggregate_id, version in wanted.items()}
+            self._ahead.trusted = dict(wanted)
+        else:
+            self._ahead.found = self._read_ahead(wanted)
+        try:
+            yield
+        finally:
+            self._ahead.found = self._ahead.trusted = None
+
+    def _read_ahead(self, wanted: dict[UUID, int]) -> dict[tuple[UUID, int], list[StoredEvent]]:
         query = self._ahead_query(len(wanted))
         params: dict[str, Any] = {}
         for n, (aggregate_id, version) in enumerate(wanted.items()):
@@ -131,12 +167,8 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             found[aggregate_id].append(StoredEvent(
                 originator_id=aggregate_id, originator_version=row[1], topic=row[2],
                 state=bytes(row[3])))
-        self._ahead.found = {(aggregate_id, wanted[aggregate_id]): events
-                             for aggregate_id, events in found.items()}
-        try:
-            yield
-        finally:
-            self._ahead.found = None
+        return {(aggregate_id, wanted[aggregate_id]): events
+                for aggregate_id, events in found.items()}
 
     def _ahead_query(self, count: int) -> Any:
         query = self._ahead_queries.get(count)
@@ -152,6 +184,29 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             self._ahead_queries[count] = query
         return query
 
+    def _first_insert(self, guarded: int, alongside: bool) -> Any:
+        """A transaction's first insert: only if none of ``guarded`` aggregates has an
+        event after the version given for it (``g{n}``, ``v{n}``; one indexed probe
+        each, in the insert's own statement); returning ``alongside`` too if asked."""
+        key = (guarded, alongside)
+        query = self._firsts.get(key)
+        if query is None:
+            table = self.events_record_cls.__table__  # type: ignore[attr-defined]
+            columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
+                       table.c.state)
+            if guarded:
+                unchanged = [~exists().where(table.c.originator_id == bindparam(f"g{n}"),
+                                             table.c.originator_version > bindparam(f"v{n}"))
+                             for n in range(guarded)]
+                row = select(*(bindparam(c.name, type_=c.type) for c in columns)
+                             ).where(*unchanged)
+                query = insert(table).from_select([c.name for c in columns], row)
+            else:
+                query = insert(table).values({c: bindparam(c.name) for c in columns})
+            query = query.returning(table.c.id, *([self.alongside] if alongside else []))
+            self._firsts[key] = query
+        return query
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
                       ) -> Sequence[int] | None:
         if self._library_transactions or kwargs.get("session") is not None:
@@ -162,25 +217,38 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         lock = self.datastore.write_lock
         if lock is not None:
             lock.acquire()
+        # Records trusted unread (``reading_ahead``): checked by the first insert, in
+        # a retry too. Once this insert holds, later ones in the block are plain.
+        guard = getattr(self._ahead, "trusted", None)
         try:
             written: list[int] = []
             try:
-                return self._transaction(stored_events, written, views=self.within is not None)
-            except Exception:
-                if not written:
+                ids = self._transaction(stored_events, written, guard,
+                                        views=self.within is not None)
+                self._ahead.trusted = None
+                return ids
+            except StaleRecords:
+                raise
+            except Exception as error:
+                if not written and (self.alongside is None
+                                    or isinstance(error, persistence.IntegrityError)):
                     raise  # the rows themselves were refused (a conflict, the database)
-                # Written, then the views or the commit failed: nothing of it stands.
+                # Written, then the views or the commit failed, or what the first
+                # insert returns alongside the rows (the views' positions) could not
+                # be read: nothing of it stands.
                 # The rows alone, in a transaction of their own; the catch-up after
                 # the save applies them to the views, parking what it must.
                 log.debug("Events recorded without their views; the catch-up after the "
                           "save applies them.", exc_info=True)
-            return self._transaction(stored_events, [], views=False)
+            ids = self._transaction(stored_events, [], guard, views=False)
+            self._ahead.trusted = None
+            return ids
         finally:
             if lock is not None:
                 lock.release()
 
-    def _transaction(self, stored_events: Sequence[StoredEvent], written: list[int], *,
-                     views: bool) -> list[int]:
+    def _transaction(self, stored_events: Sequence[StoredEvent], written: list[int],
+                     guard: dict[UUID, int] | None, *, views: bool) -> list[int]:
         # The pipeline outside the transaction: on PostgreSQL the views' writes and
         # the COMMIT go in one round trip, and an error of any of them is raised by it.
         with _persistence_errors(), self._engine.connect() as conn, pipelined(conn), \
@@ -189,12 +257,16 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
                 # Told first, with no rows: nothing here brings the views up to date,
                 # whatever an attempt before this one said.
                 self.within(conn, [])
-            ids = self._write(conn, stored_events)
+            also = views and self.alongside is not None
+            ids, alongside = self._write(conn, stored_events, guard, alongside=also)
             written.extend(ids)
             if self.within is not None and views:
-                self.within(conn, [(position, e.originator_id, e.originator_version,
-                                    e.topic, e.state)
-                                   for position, e in zip(ids, stored_events, strict=True)])
+                rows = [(position, e.originator_id, e.originator_version, e.topic, e.state)
+                        for position, e in zip(ids, stored_events, strict=True)]
+                if also:
+                    self.within(conn, rows, alongside=alongside)
+                else:
+                    self.within(conn, rows)
             return ids
 
     def _insert_stored_events(self, session: Any, stored_events: Sequence[StoredEvent],
@@ -203,15 +275,33 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # alone; the catch-up after the save brings the views up to date.
         if self.within is not None:
             self.within(session.connection(), [])
-        return self._write(session.connection(), stored_events)
+        return self._write(session.connection(), stored_events)[0]
 
-    def _write(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def _write(self, conn: Connection, stored_events: Sequence[StoredEvent],
+               guard: dict[UUID, int] | None = None, *,
+               alongside: bool = False) -> tuple[list[int], Any]:
+        """The rows, one at a time, each giving its position back, in the order given;
+        and what the first also returned (``alongside``)."""
         if self._postgres:
             conn.execute(self._lock)
-        # One row at a time, each giving its position back, in the order given.
-        return [compiled.execute(conn, self._insert, {
-            "originator_id": e.originator_id, "originator_version": e.originator_version,
-            "topic": e.topic, "state": e.state}).scalar_one() for e in stored_events]
+        ids: list[int] = []
+        also = None
+        for e in stored_events:
+            row = {"originator_id": e.originator_id,
+                   "originator_version": e.originator_version, "topic": e.topic,
+                   "state": e.state}
+            if ids or not (guard or alongside):
+                ids.append(compiled.execute(conn, self._insert, row).scalar_one())
+                continue
+            for n, (aggregate_id, version) in enumerate((guard or {}).items()):
+                row[f"g{n}"], row[f"v{n}"] = aggregate_id, version
+            found = compiled.execute(conn, self._first_insert(len(guard or ()), alongside),
+                                     row).first()
+            if found is None:  # a record trusted unread had changed: nothing written
+                raise StaleRecords(sorted(str(key) for key in guard or ()))
+            ids.append(found[0])
+            also = found[1] if alongside else None
+        return ids, also
 
     @property
     def _library_transactions(self) -> bool:

@@ -36,6 +36,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -106,6 +107,17 @@ class Projections:
         # The last position this thread's save brought every read model to, inside
         # its own transaction (``apply_within``); None when that batch failed.
         self._within = threading.local()
+        # The lowest position of the read models, their rows locked on PostgreSQL
+        # (SQLite's writer already holds the database): returned by a command's first
+        # insert (the recorder's ``alongside``), so its batch need not ask.
+        defined = P.c.name.in_([literal(name) for name in self.names])
+        if self.is_postgres:
+            # Locked in the order every batch locks them (by name): no deadlock.
+            locked = (select(P.c.position).where(defined).order_by(P.c.name)
+                      .with_for_update().subquery())
+            self.alongside = select(func.min(locked.c.position)).scalar_subquery()
+        else:
+            self.alongside = select(func.min(P.c.position)).where(defined).scalar_subquery()
         self.create_tables()
 
     @property
@@ -185,13 +197,15 @@ class Projections:
         """Apply every event not yet applied; return how many events were read."""
         return self._catch_up(self._chosen(name))
 
-    def apply_within(self, conn: Connection, written: list[tuple[Any, ...]]) -> None:
+    def apply_within(self, conn: Connection, written: list[tuple[Any, ...]], *,
+                     alongside: int | None = None) -> None:
         """Bring every read model up to date in the transaction on ``conn`` that has
         just written ``written``, the log's rows (position, aggregate id, version,
         topic, state; the recorder's ``within``); no rows: that transaction brings
-        none up to date. An error is raised: the recorder writes the rows again
-        alone. On PostgreSQL the writes are queued (``pipelined``) and answered by
-        the commit, in one round trip."""
+        none up to date. ``alongside``: the lowest of their positions, as the first
+        insert read it (``self.alongside``). An error is raised: the recorder writes
+        the rows again alone. On PostgreSQL the writes are queued (``pipelined``)
+        and answered by the commit, in one round trip."""
         self._within.upto = None
         if not written:
             return
@@ -199,7 +213,7 @@ class Projections:
         # a command's time on SQLite (docs/performance.md).
         with pipelined(conn), on_driver(conn):
             count = self._batch(conn, self.names, self.batch_size, isolated=False,
-                                live=True, written=written)
+                                live=True, written=written, lowest=alongside)
         if count < self.batch_size:  # else more are behind: the catch-up reads on
             # Trusted by ``after_save`` only if the commit holds: else the recorder
             # tells again, with no rows, which forgets it.
@@ -271,13 +285,20 @@ class Projections:
 
     def _batch(self, conn: Connection, chosen: list[str], size: int, *,
                isolated: bool = True, live: bool = False,
-               written: list[tuple[Any, ...]] | None = None) -> int:
+               written: list[tuple[Any, ...]] | None = None,
+               lowest: int | None = None) -> int:
         """One batch in the caller's transaction; return how many events it read.
         ``live``: on the live tables, where projections may trust what they keep in
         memory (``memory.py``); a rebuild's shadow tables never do. ``written``: the
-        log's rows this transaction has just written, in position order."""
+        log's rows this transaction has just written, in position order; ``lowest``:
+        every read model's lowest position, read (and locked) in this transaction."""
         pause = float(os.environ.get(PAUSE_ENV) or 0)
-        positions = self._lock_positions(conn, chosen)
+        if written and lowest is not None and lowest == written[0][0] - 1:
+            # No position exceeds the log's head, just before these rows: the lowest
+            # standing there, every one does, and their rows are locked already.
+            positions = dict.fromkeys(chosen, lowest)
+        else:
+            positions = self._lock_positions(conn, chosen)
         start = min(positions.values())
         if written and start == written[0][0] - 1 and len(written) <= size:
             # Every read model stands just before this transaction's rows, and the

@@ -99,6 +99,84 @@ def test_the_person_and_the_task_kept_are_brought_up_to_date_by_one_read(two):
     assert here.service.get_user("head_vp").version == there.service.get_user("head_vp").version
 
 
+def _statements(engine, run) -> list[str]:
+    """The SQL ``run()`` sends: through SQLAlchemy and on the driver's cursor."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        sent.append(statement)
+
+    def on_driver(sql, params, many):
+        sent.append(sql)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    compiled.listeners.append(on_driver)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+        compiled.listeners.remove(on_driver)
+    return sent
+
+
+def test_a_command_on_records_nobody_else_changed_reads_nothing_first(two):
+    """The person and the task kept in memory, unchanged in the store: the command
+    reads neither the log nor the read models' positions; its insert checks both
+    records are as kept and returns the positions."""
+    here, _ = two
+    task = assign(here)
+    here.service.start_task("head_vp", task)  # both kept here now
+    sent = _statements(here.engine, lambda: here.service.note_progress(
+        "head_vp", task, "Một nửa", percent=50))
+    reads = [sql for sql in sent if sql.lstrip().startswith("SELECT")]
+    assert reads == []
+    inserts = [sql for sql in sent if sql.startswith("INSERT INTO nhiemvu_events")]
+    assert len(inserts) == 1
+    assert "EXISTS" in inserts[0] and "rm_projection" in inserts[0]
+    assert here.service.get_task(task).percent == 50
+    assert {s["position"] for s in here.projections.status()} == {here.projections.head()}
+
+
+def test_a_command_the_kept_task_would_refuse_is_decided_on_the_task_as_stored(two):
+    """Kept here: in progress, which may not be verified. Reported in another
+    process: the verification is refused on what was kept, then decided again on
+    the task as the store holds it, and recorded once."""
+    here, there = two
+    task = assign(here)
+    here.service.start_task("head_vp", task)
+    here.service.get_user("lead")  # the leader kept here too
+    there.service.submit_report("head_vp", task, "Xong ở nơi khác")
+
+    here.service.verify_task("lead", task, "Đạt")
+
+    kinds = [e.__class__.__name__ for e in there.service.history(task)]
+    assert kinds[-2:] == ["ReportSubmitted", "ReportVerified"]
+    assert kinds.count("ReportVerified") == 1
+    assert queries.board(here, state="verified").rows[0]["id"] == task
+
+
+def test_a_trusted_insert_finding_a_record_changed_writes_nothing_and_runs_again(two):
+    """The note trusted the task as kept; another process noted on it meanwhile. The
+    first insert writes nothing (no gap in the log, nothing parked), the command is
+    run again on the task as stored, and both notes stand, in order."""
+    here, there = two
+    task = assign(here)
+    here.service.start_task("head_vp", task)
+    there.service.note_progress("head_vp", task, "Ở nơi khác", percent=30)
+    head = here.projections.head()
+    sent = _statements(here.engine, lambda: here.service.note_progress(
+        "head_vp", task, "Ở đây", percent=60))
+    assert len([sql for sql in sent if sql.startswith("INSERT INTO nhiemvu_events")]) == 2
+    assert here.projections.head() == head + 1
+    notes = [e.text for e in there.service.history(task) if hasattr(e, "text")]
+    assert notes[-2:] == ["Ở nơi khác", "Ở đây"]
+    assert here.service.get_task(task).percent == 60
+    assert here.projections.parked() == []
+    kept = digest(here)
+    here.projections.rebuild()
+    assert digest(here) == kept
+
+
 def test_several_processes_writing_at_once_leave_the_read_models_a_clean_rebuild_makes(
         database_url, clock):
     with System(database_url, clock=clock) as setup:
@@ -156,8 +234,8 @@ def test_a_command_commits_once_its_facts_and_their_views_together(store):
 
 def test_views_that_cannot_be_written_with_the_command_are_caught_up_after_it(
         store, monkeypatch):
-    """A failure inside the command's own batch rolls back to its savepoint only: the
-    event stands, and the catch-up after the save applies it on its own."""
+    """A failure inside the command's own batch: the event is written again alone and
+    stands, and the catch-up after the save applies it on its own."""
     commune(store)
     task = assign(store)
     board = store.projections.by_name["tasks"]
