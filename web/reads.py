@@ -25,6 +25,7 @@ from events.queries.as_of import Past, version_at
 from events.queries.audit import Names
 from events.queries.board_cursor import SORTS
 from events.queries.version import Versions, versions
+from events.queries.version import versions_with as _versions_with
 from events.system import System
 from web import params, storage
 from web.versioned import remembered
@@ -64,6 +65,24 @@ def _versions_now() -> Versions | None:
             return None
 
     return _cached("version", read)
+
+
+def versions_with(also: tuple, params: dict) -> list[tuple[str, Any]] | None:
+    """The data's version now, as ``_versions_now`` reads it (kept for the request,
+    unless read already), and the rows of ``also`` from the same query
+    (``events.queries.version.versions_with``); None when it cannot be read."""
+    try:
+        found, rows = _versions_with(storage.now(), also, params)
+    except SQLAlchemyError:
+        return None  # asked again alone, which says why (_versions_now)
+    g.setdefault(_KEY, {}).setdefault("version", found)
+    return rows
+
+
+def read_unread(username: str, count: int) -> None:
+    """The person's unread alerts now, read with the version (``versions_with``):
+    ``unread_alerts`` gives them on a page of the present, until a command."""
+    g.setdefault(_KEY, {}).setdefault(f"unread now:{username}", count)
 
 
 def _versions() -> Versions | None:
@@ -189,8 +208,14 @@ def target(plan: str | None, code: str | None) -> dict[str, Any] | None:
 
 
 def unread_alerts(username: str) -> int:
-    return _cached(f"unread:{username}",
-                   lambda: alert_queries.unread_count(storage.store(), username))
+    def read() -> int:
+        if not isinstance(store := storage.store(), Past):
+            found = g.get(_KEY, {}).get(f"unread now:{username}")
+            if found is not None:
+                return found
+        return alert_queries.unread_count(store, username)
+
+    return _cached(f"unread:{username}", read)
 
 
 def inbox(username: str, *, limit: int, before: int | None = None) -> list[dict[str, Any]]:

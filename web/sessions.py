@@ -28,13 +28,15 @@ from sqlalchemy import (
     Table,
     bindparam,
     insert,
+    literal,
     select,
     update,
 )
 
+from events.queries.alerts import unread_of
 from events.sql import compiled
 from events.system import System
-from web import storage
+from web import reads, storage
 from workflow.organisation import User
 
 metadata = MetaData()
@@ -50,10 +52,22 @@ TABLE = Table(
 # The cookie's own limit (PERMANENT_SESSION_LIFETIME) is renewed by activity; this
 # caps a session however busy, and rows older than it are deleted at each sign-in.
 MAX_AGE = timedelta(days=7)
+_OPEN = (TABLE.c.id_hash == bindparam("id_hash"), TABLE.c.ended_at.is_(None),
+         TABLE.c.issued_at >= bindparam("since", type_=DateTime()))
 # Every request asks it: built once and compiled once (events.sql.compiled).
-_FIND = select(TABLE.c.username, TABLE.c.fingerprint, TABLE.c.deactivations).where(
-    TABLE.c.id_hash == bindparam("id_hash"), TABLE.c.ended_at.is_(None),
-    TABLE.c.issued_at >= bindparam("since", type_=DateTime()))
+_FIND = select(TABLE.c.username, TABLE.c.fingerprint, TABLE.c.deactivations).where(*_OPEN)
+# The same, asked with the data's version in a page's first query (``reads.
+# versions_with``), as rows of a name and a number: the row's fingerprint (16 hex
+# digits) and username in the name, and the person's unread alerts for the header.
+_SESSION = "+session "
+_UNREAD = "+unread"
+_WITH_VERSION = (
+    select(literal(_SESSION, String) + TABLE.c.fingerprint + literal(" ", String)
+           + TABLE.c.username, TABLE.c.deactivations).where(*_OPEN),
+    select(literal(_UNREAD, String),
+           unread_of(select(TABLE.c.username).where(*_OPEN).scalar_subquery())
+           .scalar_subquery()),
+)
 
 
 @dataclass(frozen=True)
@@ -88,12 +102,25 @@ def issue(user: User) -> str:
 
 
 def find(session_id: str) -> Issued | None:
-    """The open session with this id, or None (unknown, ended or too old)."""
+    """The open session with this id, or None (unknown, ended or too old). Asked in
+    the request's first query, with the data's version and the person's unread
+    alerts (kept for the request by ``web.reads``)."""
+    params = {"id_hash": _hash(session_id), "since": _now() - MAX_AGE}
     # Read now, never from a page's past (web/as_of.py): a session ended since counts.
-    with storage.now().engine.connect() as conn:
-        row = compiled.execute(conn, _FIND, {"id_hash": _hash(session_id),
-                                             "since": _now() - MAX_AGE}).first()
-    return Issued(*row) if row else None
+    rows = reads.versions_with(_WITH_VERSION, params)
+    if rows is None:  # the version could not be read with it: the row alone
+        with storage.now().engine.connect() as conn:
+            row = compiled.execute(conn, _FIND, params).first()
+        return Issued(*row) if row else None
+    issued = None
+    for name, value in rows:
+        if name.startswith(_SESSION):
+            fingerprint, username = name[len(_SESSION):].split(" ", 1)
+            issued = Issued(username, fingerprint, int(value))
+    if issued is not None:
+        unread = next(int(value) for name, value in rows if name == _UNREAD)
+        reads.read_unread(issued.username, unread)
+    return issued
 
 
 def end(session_id: str) -> None:

@@ -20,6 +20,8 @@ from events.readmodels import alert_tables
 from workflow.sentences import alert_line
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
+
     from events.system import System
 
 A, F, R = alert_tables.alerts, alert_tables.inbox, alert_tables.reads
@@ -62,11 +64,17 @@ def inbox(store: System, username: str, *, limit: int = 20, before: int | None =
              "unread": r.position > read} for r in rows]
 
 
+def unread_of(username: Any) -> Select:
+    """The select of ``unread_count`` for ``username``, a bound parameter or any SQL
+    expression (a page's first query asks it for the session's person)."""
+    return (select(func.count()).select_from(F).outerjoin(R, R.c.username == F.c.username)
+            .where(F.c.username == username,
+                   or_(R.c.up_to.is_(None), F.c.position > R.c.up_to)))
+
+
 # Every page's header asks it: built once (building and cache-keying a statement
 # costs about as much as running it).
-_UNREAD = (select(func.count()).select_from(F).outerjoin(R, R.c.username == F.c.username)
-           .where(F.c.username == bindparam("username"),
-                  or_(R.c.up_to.is_(None), F.c.position > R.c.up_to)))
+_UNREAD = unread_of(bindparam("username"))
 
 
 def unread_count(store: System, username: str) -> int:

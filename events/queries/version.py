@@ -88,9 +88,9 @@ def _last_of_every_type():
             .scalar_subquery())
 
 
-def _statement(store: System):
+def _statement(store: System, also: tuple = ()):
     events = store.events_table
-    statement = _statements.get(events)
+    statement = _statements.get((events, also))
     if statement is None:
         # Built once per table: building a statement costs about as much as running it.
         statement = union_all(
@@ -100,8 +100,9 @@ def _statement(store: System):
                    func.coalesce(func.max(K.c.position), 0)),
             select(literal(_MARK, String), func.coalesce(_last_but_notes(), 0)),
             select(P.c.name, P.c.position),
+            *also,
         )
-        _statements[events] = statement
+        _statements[(events, also)] = statement
     return statement
 
 
@@ -120,16 +121,27 @@ def versions(store: System) -> Versions:
     command's own events not yet applied) the head and every position are part of
     it too, as in ``every``.
     """
+    return versions_with(store)[0]
+
+
+def versions_with(store: System, also: tuple = (), params: dict | None = None,
+                  ) -> tuple[Versions, list[tuple[str, int]]]:
+    """``versions``, and in the same query (one round trip, one snapshot) the rows of
+    ``also``: selects of a name and a number each, whose names begin with ``+``
+    (built once by the caller and passed again as the same objects: the statement is
+    kept per tuple). Returns the versions and those rows, in no order."""
     with store.engine.connect() as conn:
-        rows = conn.execute(_statement(store)).tuples().all()
-    found = sorted((str(name), int(value)) for name, value in rows)
+        rows = conn.execute(_statement(store, also), params or {}).tuples().all()
+    extra = [(str(name), value) for name, value in rows if str(name).startswith("+")]
+    found = sorted((str(name), int(value)) for name, value in rows
+                   if not str(name).startswith("+"))
     every = tuple(row for row in found if row[0] != _MARK)
     if len({value for name, value in found if name in _EVEN}) > 1:
-        return Versions(every, tuple(found))
+        return Versions(every, tuple(found)), extra
     # Even: the mark and the parked events say it all (where the other read models
     # stand, the alerts' or the seal's, changes nothing the key answers for).
     return Versions(every, tuple(row for row in found
-                                 if row[0].startswith("~") and row[0] != _HEAD))
+                                 if row[0].startswith("~") and row[0] != _HEAD)), extra
 
 
 def data_version(store: System) -> tuple[tuple[str, int], ...]:

@@ -12,6 +12,8 @@ import threading
 from datetime import date
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from events.queries.version import versions
 from events.readmodels.audit import AuditLog
@@ -256,6 +258,28 @@ def test_a_page_rendered_after_a_command_reads_the_store_again(app, as_role, see
     assert post_action(browser, task_id, "start", {"version": "1"}).status_code == 303
     answer = post_action(browser, task_id, "note", {"text": "Ghi chú mới nhất"}, htmx=True)
     assert answer.status_code == 200 and "Ghi chú mới nhất" in answer.text
+
+
+@pytest.mark.both_stores
+def test_a_kept_page_asks_the_session_version_and_alerts_in_one_query(
+        app, as_role, seeded, task_id, raise_alerts):
+    # The session's row, the data's version and the header's unread count are one
+    # query (web/sessions.py, ``find``); a page kept whole needs nothing else.
+    raise_alerts(date(2025, 3, 24))
+    browser = as_role("truongvp")
+    first = browser.get("/overview").text
+    seen: list[str] = []
+
+    def executed(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        again = browser.get("/overview").text
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
+    assert again == first and 'id="alert-count">1<' in again
+    assert len(seen) == 1 and "web_sessions" in seen[0], seen
 
 
 def test_requests_asking_for_one_version_at_once_compute_it_once():
