@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -89,7 +90,9 @@ class AlertSchedule(Projection):
             elif changes == "gone":
                 execute_many(conn, _GONE, [{"b_task": task}])
             else:
-                conn.execute(update(S).where(S.c.task_id == task).values(**changes))
+                columns = tuple(sorted(changes))
+                execute_many(conn, _changing(columns), [
+                    {"b_task": task, **{f"b_{c}": changes[c] for c in columns}}])
         execute_many(conn, _ADD, list(new.values()))
         self._advance(conn, advanced)
 
@@ -158,3 +161,10 @@ def _later(current: date | None, candidate: date | None) -> date | None:
     if current is None or candidate is None:
         return None
     return max(current, candidate)
+
+
+@cache
+def _changing(columns: tuple[str, ...]) -> Any:
+    """The row's ``columns`` set: built once per set of columns (a handful)."""
+    return (update(S).where(S.c.task_id == bindparam("b_task"))
+            .values({c: bindparam(f"b_{c}") for c in columns}))

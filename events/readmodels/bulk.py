@@ -21,10 +21,12 @@ from sqlalchemy import Connection, Insert, Table
 from events.sql import compiled
 
 
-def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]], *,
+                 distinct: bool = False) -> None:
     """``conn.execute(statement, rows)``, for a statement built once (at import) and
     rows that give every one of its parameters: the same values are written, by the
-    driver itself on SQLite, through COPY for a large insert on PostgreSQL."""
+    driver itself on SQLite, through COPY for a large insert on PostgreSQL.
+    ``distinct``: no two rows touch one row of the table (``compiled.execute``)."""
     if not rows:
         return
     # A plain INSERT only: COPY knows no ON CONFLICT (a tally's upsert is a dialect's
@@ -33,7 +35,7 @@ def execute_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
             and type(statement) is Insert):
         _copy(conn, statement.table, rows)
         return
-    compiled.execute(conn, statement, rows)
+    compiled.execute(conn, statement, rows, distinct=distinct)
 
 
 def insert_values(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
@@ -52,16 +54,20 @@ def insert_values(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -
     elif len(rows) >= COPY_FROM_ROWS:
         names = [c.name for c in table.columns]
         _copy(conn, table, [dict(zip(names, row, strict=True)) for row in rows])
-    else:
-        compiled.send(conn, _values_sql(table, len(rows), "%s"),
-                      tuple(value for row in rows for value in row), answers_nothing=True)
+    else:  # by name: a command's writes may go as one statement (``compiled``)
+        compiled.send(conn, _values_sql(table, len(rows), "%(v{})s"),
+                      {f"v{n}": value for n, value in enumerate(
+                          value for row in rows for value in row)}, answers_nothing=True)
 
 
 @cache
 def _values_sql(table: Table, count: int, mark: str) -> str:
+    """``mark``: the driver's placeholder, ``{}`` standing for the value's number."""
     names = ", ".join(f'"{c.name}"' for c in table.columns)
-    one = "(" + ", ".join([mark] * len(table.columns)) + ")"
-    return f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one] * count)
+    width = len(table.columns)
+    rows = ("(" + ", ".join(mark.format(n * width + i) for i in range(width)) + ")"
+            for n in range(count))
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join(rows)
 
 
 # From this many rows an insert on PostgreSQL goes through COPY: a rebuild's batches

@@ -111,6 +111,9 @@ class Projections:
         # (SQLite's writer already holds the database): returned by a command's first
         # insert (the recorder's ``alongside``), so its batch need not ask.
         defined = P.c.name.in_([literal(name) for name in self.names])
+        # Every one moved to the same position (a command's batch, most catch-ups):
+        # one statement, not one per read model.
+        self._move_all = update(P).where(defined).values(position=bindparam("last"))
         if self.is_postgres:
             # Locked in the order every batch locks them (by name): no deadlock.
             locked = (select(P.c.position).where(defined).order_by(P.c.name)
@@ -324,7 +327,9 @@ class Projections:
                 # it nor the others stop there.
                 apply_isolated(conn, projection, mine, isolated=isolated)
         behind = [name for name in chosen if positions[name] < last]
-        if behind:
+        if len(behind) == len(self.names):
+            compiled.execute(conn, self._move_all, {"last": last})
+        elif behind:
             compiled.execute(conn, _MOVE, [{"b_name": name, "last": last} for name in behind])
         if live:
             for name in chosen:

@@ -55,9 +55,15 @@ class Tally:
             self.due[after[1]] += 1
 
     def write(self, conn: Connection) -> None:
-        _add(conn, tables.task_counts, ("unit", "plan", "target", "state", "grade", "late"),
-             self.counts)
-        _add(conn, tables.task_due, ("deadline", "unit", "state"), self.due)
+        # Both tallies' additions, then both emptied-bucket deletes: on PostgreSQL a
+        # command's writes go as few statements, a delete needing the additions
+        # before it (``events.sql.compiled``).
+        deltas = [(tables.task_counts, ("unit", "plan", "target", "state", "grade", "late"),
+                   self.counts), (tables.task_due, ("deadline", "unit", "state"), self.due)]
+        emptied = [_add(conn, table, columns, counts) for table, columns, counts in deltas]
+        for (table, columns, _), rows in zip(deltas, emptied, strict=True):
+            if rows:
+                execute_many(conn, _statements(conn.dialect.name, table, columns)[1], rows)
         self.counts.clear()
         self.due.clear()
 
@@ -66,16 +72,18 @@ def keys_of(row: dict[str, Any]) -> tuple[Key, Key | None]:
     return count_key(row), due_key(row)
 
 
-def _add(conn: Connection, table: Table, columns: tuple[str, ...], deltas: Counter) -> None:
+def _add(conn: Connection, table: Table, columns: tuple[str, ...],
+         deltas: Counter) -> list[dict[str, Any]]:
+    """Add the deltas; return the keys of the buckets that may have emptied."""
     rows = [{**dict(zip(columns, key, strict=True)), "n": n} for key, n in deltas.items() if n]
     if not rows:
-        return
-    upsert, empty = _statements(conn.dialect.name, table, columns)
-    execute_many(conn, upsert, rows)
+        return []
+    upsert, _ = _statements(conn.dialect.name, table, columns)
+    # One row per bucket (a Counter's keys): the rows may go as parts of one statement.
+    execute_many(conn, upsert, rows, distinct=True)
     # Only the buckets this batch took from can have emptied: each is found by its
     # key (the table's unique index), never by scanning for n = 0.
-    emptied = [{f"k_{c}": row[c] for c in columns} for row in rows if row["n"] < 0]
-    execute_many(conn, empty, emptied)
+    return [{f"k_{c}": row[c] for c in columns} for row in rows if row["n"] < 0]
 
 
 _BUILT: dict[tuple[str, str], tuple[Any, Any]] = {}

@@ -15,48 +15,77 @@ and PostgreSQL's pipeline is told of each (``events.sql.pipeline``). The driver'
 own errors are raised there, not SQLAlchemy's: whatever the error, the event store's
 recorder rolls the transaction back and writes the events again without their views.
 
+On PostgreSQL, inside ``on_driver`` within a pipeline, the writes that answer nothing
+are also held back and sent together as one statement: each a data-modifying ``WITH``
+part of it (``_fused``), so the server parses, binds and runs one statement where it
+ran a dozen, and the driver sends one. Parts of one statement see the same snapshot
+and none sees another's rows, so a write to a table already held, or one of several
+rows that is not a plain INSERT, first sends what is held; so does any statement that
+answers rows, any sent through SQLAlchemy, and the block's end.
+
 For statements whose parameters are plain bound values (no expanding ``IN``).
 May import: ``events.sql.pipeline`` only.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from events.sql import pipeline
 
 _CURSOR = "nhiemvu_driver_cursor"
+_HELD = "nhiemvu_held_writes"  # PostgreSQL: [(table, sql, params, many)] not yet sent
+_TARGET = re.compile(r'(?:INSERT INTO|UPDATE|DELETE FROM) ("?[\w.]+"?)')
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_RAW = "nhiemvu_raw_cursor"
 # Told of every statement sent on a driver cursor: (sql, parameters, executemany).
 listeners: list[Callable[[str, Any, bool], None]] = []
 
 
 def execute(conn: Connection, statement: Any,
-            rows: dict[str, Any] | list[dict[str, Any]]) -> Any:
+            rows: dict[str, Any] | list[dict[str, Any]], *, distinct: bool = False) -> Any:
     """Run ``statement`` with one row of parameters (a dict) or many (a list, the
     driver's executemany); every parameter the statement binds must be given. What it
-    answers: ``all()``, ``first()``, ``scalar_one()`` and iteration over its rows."""
+    answers: ``all()``, ``first()``, ``scalar_one()`` and iteration over its rows.
+    ``distinct``: no two of the rows touch one row of the table (so they may go as
+    parts of one statement, see above)."""
     sql, values_of, converters, names, answers_nothing = _compiled(statement, conn.dialect)
     many = isinstance(rows, list)
     params = [_values(row, values_of, converters, names) for row in (rows if many else [rows])]
     return send(conn, sql, params if many else params[0], many=many,
-                answers_nothing=answers_nothing)
+                answers_nothing=answers_nothing, distinct=distinct)
 
 
 def send(conn: Connection, sql: str, params: Any, *, many: bool = False,
-         answers_nothing: bool = False) -> Any:
+         answers_nothing: bool = False, distinct: bool = False) -> Any:
     """``sql`` with the driver's own parameters: on the driver's cursor inside
     ``on_driver``, else through ``exec_driver_sql``. ``answers_nothing``: a write
-    without RETURNING (PostgreSQL's pipeline may queue it)."""
+    without RETURNING (PostgreSQL's pipeline may queue it); ``distinct``: see
+    ``execute``."""
     cursor = conn.info.get(_CURSOR)
     if cursor is None:
         return conn.exec_driver_sql(sql, params or None)
+    held = conn.info.get(_HELD)
+    if held is not None:
+        if many and len(params) == 1:  # one row: a statement like any other
+            params, many = params[0], False
+        if answers_nothing and _hold(conn, held, sql, params, many, distinct):
+            return Rows()
+        _send_held(conn)
+    return _run(conn, cursor, sql, params, many, answers_nothing)
+
+
+def _run(conn: Connection, cursor: Any, sql: str, params: Any, many: bool,
+         answers_nothing: bool) -> Any:
     for listener in listeners:
         listener(sql, params, many)
     pipeline.before(conn, answers_nothing=answers_nothing)
@@ -82,11 +111,86 @@ def on_driver(conn: Connection) -> Iterator[None]:
         return
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     conn.info[_CURSOR] = cursor
+    holding = pipeline.active(conn)
+    if holding:
+        conn.info[_HELD] = []
+        # A statement sent through SQLAlchemy in the block sends what is held first.
+        pipeline.before_others(conn, lambda: _send_held(conn))
     try:
         yield
+        if holding:
+            _send_held(conn)
     finally:
+        if holding:
+            del conn.info[_HELD]
+            pipeline.before_others(conn, None)
+            raw = conn.info.pop(_RAW, None)
+            if raw is not None:
+                raw.close()
         del conn.info[_CURSOR]
         cursor.close()
+
+
+def _hold(conn: Connection, held: list[Any], sql: str, params: Any, many: bool,
+          distinct: bool) -> bool:
+    """Hold a write back to be sent with others as one statement; False: it may not be
+    (it must go alone, after what is held). Rows of one write become parts of their
+    own if they cannot touch one row twice: a plain INSERT's (a second would fail
+    either way), or rows said to be ``distinct``."""
+    target = _TARGET.match(sql)
+    first = params[0] if many and params else params
+    plain_insert = sql.startswith("INSERT INTO") and " ON CONFLICT " not in sql
+    if target is None or not isinstance(first, dict) or (
+            many and not (distinct or plain_insert)):
+        return False  # (positional parameters cannot be renamed apart)
+    table = target.group(1)
+    if any(table == other for other, *_ in held):
+        _send_held(conn)
+    held.append((table, sql, params, many))
+    return True
+
+
+def _send_held(conn: Connection) -> None:
+    held = conn.info.get(_HELD)
+    if not held:
+        return
+    parts = list(held)
+    held.clear()
+    if len(parts) == 1 and not parts[0][3]:  # one statement of one row: as it is
+        _, sql, params, _ = parts[0]
+        _run(conn, conn.info[_CURSOR], sql, params, False, True)
+        return
+    rows = [(sql, row) for _, sql, params, many in parts
+            for row in (params if many else [params])]
+    sql, order = _fused(tuple((sql, tuple(row)) for sql, row in rows))
+    values = [rows[n][1][name] for n, name in order]
+    # Numbered placeholders of the server's own, on a cursor that takes them as they
+    # are: psycopg would otherwise parse a statement this long on every call (it
+    # keeps its parse of short ones only).
+    raw = conn.info.get(_RAW)
+    if raw is None:
+        raw = conn.info[_RAW] = psycopg.RawCursor(conn.connection.driver_connection)
+    _run(conn, raw, sql, values, False, True)
+
+
+@lru_cache(maxsize=512)  # the shapes of a few commands' writes, bounded anyway
+def _fused(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, list[tuple[int, str]]]:
+    """One statement of several writes (their SQL and parameter names, a row each):
+    every one but the last a ``WITH`` part, with ``$n`` placeholders; and which row's
+    parameter each placeholder takes."""
+    order: list[tuple[int, str]] = []
+    numbered: dict[tuple[int, str], int] = {}
+
+    def number(n: int, name: str) -> str:
+        if (n, name) not in numbered:
+            order.append((n, name))
+            numbered[n, name] = len(order)
+        return f"${numbered[n, name]}"
+
+    parts = [_PLACEHOLDER.sub(lambda m, n=n: number(n, m.group(1)), sql).replace("%%", "%")
+             for n, (sql, _) in enumerate(rows)]
+    fused = "WITH " + ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(parts[:-1]))
+    return fused + " " + parts[-1], order
 
 
 class Rows(list):

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.sql.compiler import SQLCompiler
 
 _PIPE = "nhiemvu_pipeline"
+_BEFORE_OTHERS = "nhiemvu_before_others"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE", "ROLLBACK TO", "LOCK")
 
 
@@ -59,11 +60,28 @@ def before(conn: Connection, *, answers_nothing: bool) -> None:
         pipe.end()
 
 
+def active(conn: Connection) -> bool:
+    """Whether ``conn`` is inside ``pipelined`` on PostgreSQL."""
+    return _PIPE in conn.info
+
+
+def before_others(conn: Connection, told: Any) -> None:
+    """Have ``told()`` called before each statement SQLAlchemy sends on ``conn`` in the
+    pipeline (None: no longer)."""
+    if told is None:
+        conn.info.pop(_BEFORE_OTHERS, None)
+    else:
+        conn.info[_BEFORE_OTHERS] = told
+
+
 def sync(conn: Connection) -> None:
     """Wait for every write queued so far on ``conn``: an error of one is raised here
     (inside the caller's savepoint, say), not later."""
     pipe = conn.info.get(_PIPE)
     if pipe is not None:
+        told = conn.info.get(_BEFORE_OTHERS)
+        if told is not None:  # writes held back to go as one (``compiled``) go now
+            told()
         pipe.end()
 
 
@@ -93,6 +111,9 @@ def _queue_or_wait(conn: Connection, _cursor: Any, statement: str, _parameters: 
     pipe = conn.info.get(_PIPE)
     if pipe is None:
         return
+    told = conn.info.get(_BEFORE_OTHERS)
+    if told is not None:
+        told()
     if _answers_nothing(statement, context):
         pipe.queue()
     else:

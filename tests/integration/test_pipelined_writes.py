@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import bindparam, event, func, insert, select, update
 
 from events.readmodels import tables
 from events.readmodels.parking import savepoint
@@ -117,3 +117,55 @@ def test_on_the_driver_a_write_that_fails_rolls_back_to_the_savepoint(store, sen
         conn.execute(insert(K), row(5))
     with store.engine.connect() as conn:
         assert count(conn) == 2
+
+
+_MARK = (update(K).where(K.c.projection == bindparam("b_projection"),
+                         K.c.position == bindparam("b_position"))
+         .values(error=bindparam("b_error")))
+_POSITION = insert(tables.positions)
+
+
+def test_on_postgresql_writes_to_several_tables_go_as_one_statement_in_their_order(
+        store, sent):
+    """Held back and sent as parts of one statement: writes to different tables. A
+    write to a table already written in the block goes after them, and sees them."""
+    with store.engine.connect() as conn, conn.begin(), pipelined(conn), \
+            compiled.on_driver(conn):
+        compiled.execute(conn, _INSERT, [row(1), row(2)])
+        compiled.execute(conn, _POSITION, {"name": "pipe_test", "position": 7})
+        compiled.execute(conn, _MARK, {"b_projection": "pipe", "b_position": 1,
+                                       "b_error": "seen"})
+    if store.is_postgres:
+        assert len(sent["driver"]) == 2
+        assert sent["driver"][0].startswith("WITH w0 AS (INSERT INTO rm_parked")
+        assert sent["driver"][0].count("INSERT INTO") == 3
+    else:
+        assert len(sent["driver"]) == 3
+    with store.engine.connect() as conn:
+        errors = conn.execute(select(K.c.position, K.c.error).where(K.c.projection == "pipe")
+                              .order_by(K.c.position)).all()
+        assert [tuple(r) for r in errors] == [(1, "seen"), (2, "e")]
+        assert conn.execute(select(tables.positions.c.position).where(
+            tables.positions.c.name == "pipe_test")).scalar_one() == 7
+
+
+def test_rows_said_distinct_go_as_parts_and_others_alone(store, sent):
+    """Several rows of an UPDATE may touch one row twice: sent alone, after what is
+    held, unless the caller says they are distinct."""
+    with store.engine.connect() as conn, conn.begin():
+        conn.execute(insert(K), [row(1), row(2)])
+        with pipelined(conn), compiled.on_driver(conn):
+            compiled.execute(conn, _POSITION, {"name": "pipe_test", "position": 1})
+            marks = [{"b_projection": "pipe", "b_position": n, "b_error": f"m{n}"}
+                     for n in (1, 2)]
+            compiled.execute(conn, _MARK, marks)
+            compiled.execute(conn, _MARK, [{**m, "b_error": m["b_error"] + "!"}
+                                           for m in marks], distinct=True)
+    if store.is_postgres:
+        # The insert alone (the rows after it could not join it), the two rows, then
+        # the distinct two as one statement.
+        assert [sql[:8] for sql in sent["driver"]] == ["INSERT I", "UPDATE r", "WITH w0 "]
+    with store.engine.connect() as conn:
+        errors = conn.execute(select(K.c.error).where(K.c.projection == "pipe")
+                              .order_by(K.c.position)).scalars().all()
+        assert errors == ["m1!", "m2!"]
