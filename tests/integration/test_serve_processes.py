@@ -113,8 +113,10 @@ def _state(pid: int) -> str:
 @pytest.mark.skipif(sys.platform != "linux", reason="gunicorn's workers, seen in /proc")
 def test_serve_with_two_workers_serves_pages_from_each_of_them(demo_store, tmp_path):
     port = _free_port()
+    # No scheduler: a worker paused in the middle of its sweep would hold SQLite's
+    # write lock, and the other would wait on it (the schedulers have their own test).
     process, log = _start(demo_store, tmp_path, "workers", "--port", str(port),
-                          "--workers", "2")
+                          "--workers", "2", NHIEMVU_SCHEDULER="off")
     sign_in = f"http://127.0.0.1:{port}/sign-in"
     try:
         assert _wait_for(lambda: _get(sign_in)) == 200
