@@ -5,6 +5,7 @@ from __future__ import annotations
 from copy import deepcopy
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -20,6 +21,7 @@ _UNCHANGING = frozenset({str, int, float, bool, type(None), date, datetime, Deci
 NAMESPACE = uuid5(NAMESPACE_URL, "https://nhiemvu.invalid/ids")
 
 
+@lru_cache(maxsize=4096)  # every command and request names the person acting
 def named_id(kind: str, name: str) -> UUID:
     return uuid5(NAMESPACE, f"{kind}:{name.strip().lower()}")
 

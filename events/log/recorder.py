@@ -31,12 +31,14 @@ written by either recorder is read by the other.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing import persistence
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
@@ -49,12 +51,12 @@ from sqlalchemy import (
     exists,
     insert,
     select,
-    text,
     union_all,
 )
 
 from events.log import records
 from events.sql import compiled
+from events.sql.compiled import on_driver
 from events.sql.pipeline import pipelined
 from workflow.errors import StaleRecords
 
@@ -89,7 +91,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # Catch-up by position needs positions committed in the order given: the
         # library's table lock on PostgreSQL, kept as it is.
         self._postgres = self._engine.dialect.name == "postgresql"
-        self._lock = text(f"LOCK TABLE {table.fullname} IN EXCLUSIVE MODE")
+        self._lock_sql = f"LOCK TABLE {table.fullname} IN EXCLUSIVE MODE"
         # Reads are single statements: on PostgreSQL no transaction to begin and end
         # around them. SQLite's driver begins none for a SELECT anyway, and switching
         # the connection to autocommit and back cost as much as the query.
@@ -252,7 +254,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # The pipeline outside the transaction: on PostgreSQL the views' writes and
         # the COMMIT go in one round trip, and an error of any of them is raised by it.
         with _persistence_errors(), self._engine.connect() as conn, pipelined(conn), \
-                conn.begin():
+                conn.begin(), on_driver(conn):
             if self.within is not None and not views:
                 # Told first, with no rows: nothing here brings the views up to date,
                 # whatever an attempt before this one said.
@@ -283,7 +285,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         """The rows, one at a time, each giving its position back, in the order given;
         and what the first also returned (``alongside``)."""
         if self._postgres:
-            conn.execute(self._lock)
+            compiled.send(conn, self._lock_sql, None, answers_nothing=True)
         ids: list[int] = []
         also = None
         for e in stored_events:
@@ -321,6 +323,13 @@ def _persistence_errors() -> Iterator[None]:
             if isinstance(error, sqlalchemy_error):
                 raise ours(error) from error
         raise persistence.PersistenceError(error) from error
+    except (sqlite3.Error, psycopg.Error) as error:
+        # Sent on the driver's cursor (``compiled.on_driver``): the driver's own, by
+        # the names every DB-API driver gives them.
+        for name, ours in _DRIVER_ERRORS:
+            if any(kind.__name__ == name for kind in type(error).__mro__):
+                raise ours(error) from error
+        raise persistence.PersistenceError(error) from error
 
 
 _ERRORS = (
@@ -333,6 +342,9 @@ _ERRORS = (
     (exc.NotSupportedError, persistence.NotSupportedError),
     (exc.DatabaseError, persistence.DatabaseError),
 )
+
+
+_DRIVER_ERRORS = tuple((sqlalchemy_error.__name__, ours) for sqlalchemy_error, ours in _ERRORS)
 
 
 class Factory(SQLAlchemyFactory):

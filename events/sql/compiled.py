@@ -88,7 +88,7 @@ def _run(conn: Connection, cursor: Any, sql: str, params: Any, many: bool,
          answers_nothing: bool) -> Any:
     for listener in listeners:
         listener(sql, params, many)
-    pipeline.before(conn, answers_nothing=answers_nothing)
+    piped = pipeline.before(conn, answers_nothing=answers_nothing)
     if many:
         cursor.executemany(sql, params)
         return Rows()
@@ -96,7 +96,11 @@ def _run(conn: Connection, cursor: Any, sql: str, params: Any, many: bool,
         cursor.execute(sql, params)
     else:  # sqlite3 takes no None for "no parameters"
         cursor.execute(sql)
-    if answers_nothing or cursor.description is None:
+    if answers_nothing:
+        return Rows()
+    if piped:  # the fetch waits for it and what was queued before: no description yet
+        return Rows(cursor.fetchall())
+    if cursor.description is None:
         return Rows()
     # Read at once: the next statement reuses the cursor.
     return Rows(cursor.fetchall())

@@ -48,16 +48,18 @@ def pipelined(conn: Connection) -> Iterator[None]:
     pipe.end()
 
 
-def before(conn: Connection, *, answers_nothing: bool) -> None:
+def before(conn: Connection, *, answers_nothing: bool) -> bool:
     """Told before a statement goes to the driver's cursor itself, past SQLAlchemy's
-    events (``events.sql.compiled.on_driver``): queue it, or wait for what is queued."""
+    events (``events.sql.compiled.on_driver``): it is queued. True: in a pipeline,
+    where the caller fetches a statement's rows at once, and that fetch waits for
+    the statement and all queued before it, in one round trip (SQLAlchemy's own
+    statements end the pipeline instead: it reads a result's columns before its
+    rows)."""
     pipe = conn.info.get(_PIPE)
     if pipe is None:
-        return
-    if answers_nothing:
-        pipe.queue()
-    else:
-        pipe.end()
+        return False
+    pipe.queue()
+    return True
 
 
 def active(conn: Connection) -> bool:

@@ -92,16 +92,18 @@ def test_on_the_driver_compiled_statements_skip_sqlalchemy_and_are_told_to_liste
             compiled.execute(conn, _INSERT, [row(1), row(2)])
             compiled.execute(conn, _INSERT, row(3))
             assert queueing(conn) == store.is_postgres  # queued on the driver too
-            # A statement that answers rows waits for those queued, and reads them.
+            # A statement that answers rows waits for those queued, and reads them:
+            # sent with them, in one round trip, the pipeline open for what follows.
             assert compiled.execute(conn, select(func.count()).select_from(K), {}
                                     ).scalar_one() == 3
-            assert not queueing(conn)
+            assert queueing(conn) == store.is_postgres
+            compiled.execute(conn, _INSERT, row(4))
     finally:
         event.remove(store.engine, "before_cursor_execute", counted)
-    assert len(sent["driver"]) == 3
+    assert len(sent["driver"]) == 4
     assert not any("rm_parked" in sql for sql in sent["sqlalchemy"])
     with store.engine.connect() as conn:
-        assert count(conn) == 3  # committed with the transaction SQLAlchemy began
+        assert count(conn) == 4  # committed with the transaction SQLAlchemy began
 
 
 def test_on_the_driver_a_write_that_fails_rolls_back_to_the_savepoint(store, sent):
