@@ -18,9 +18,10 @@ position are part of the version too.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import String, func, literal, select, union_all
+from sqlalchemy import String, bindparam, func, literal, select, union_all
 
 from events.readmodels import tables
 
@@ -45,6 +46,9 @@ _EVEN = frozenset({_HEAD, *FOLLOWED})
 _statements: dict[object, object] = {}
 # How many of the latest events are looked at before every type is (see below).
 _RECENT = 32
+# Per store (a process's), the audit log's position last read and the mark then:
+# the next read looks only at the audit log's rows after it (``_since``).
+_MARKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Versions(NamedTuple):
@@ -68,6 +72,16 @@ def _last_but_notes():
     return func.coalesce(among_recent, _last_of_every_type())
 
 
+def _since():
+    """The mark from the one read before: the latest event in the audit log after
+    ``v_known`` (the audit log's position then) that is not a note, else that read's
+    mark ``v_mark``. One range of the audit log's key, however many notes came."""
+    later = (select(func.max(A.c.position))
+             .where(A.c.position > bindparam("v_known"), A.c.type.not_in(NOTES))
+             .scalar_subquery())
+    return func.coalesce(later, bindparam("v_mark"))
+
+
 def _last_of_every_type():
     kinds = select(func.min(A.c.type).label("type")).cte("kinds", recursive=True)
     later = A.alias("later")
@@ -88,21 +102,22 @@ def _last_of_every_type():
             .scalar_subquery())
 
 
-def _statement(store: System, also: tuple = ()):
+def _statement(store: System, also: tuple = (), since: bool = False):
     events = store.events_table
-    statement = _statements.get((events, also))
+    statement = _statements.get((events, also, since))
     if statement is None:
         # Built once per table: building a statement costs about as much as running it.
+        mark = _since() if since else func.coalesce(_last_but_notes(), 0)
         statement = union_all(
             select(literal(_HEAD, String), func.coalesce(func.max(events.c.id), 0)),
             select(literal("~parked", String), func.count()).select_from(K),
             select(literal("~parked_last", String),
                    func.coalesce(func.max(K.c.position), 0)),
-            select(literal(_MARK, String), func.coalesce(_last_but_notes(), 0)),
+            select(literal(_MARK, String), mark),
             select(P.c.name, P.c.position),
             *also,
         )
-        _statements[(events, also)] = statement
+        _statements[(events, also, since)] = statement
     return statement
 
 
@@ -130,11 +145,26 @@ def versions_with(store: System, also: tuple = (), params: dict | None = None,
     ``also``: selects of a name and a number each, whose names begin with ``+``
     (built once by the caller and passed again as the same objects: the statement is
     kept per tuple). Returns the versions and those rows, in no order."""
+    known = _MARKS.get(store)
+    asked = dict(params or {})
+    if known is not None:
+        asked["v_known"], asked["v_mark"] = known
     with store.engine.connect() as conn:
-        rows = conn.execute(_statement(store, also), params or {}).tuples().all()
+        rows = conn.execute(_statement(store, also, known is not None), asked).tuples().all()
     extra = [(str(name), value) for name, value in rows if str(name).startswith("+")]
     found = sorted((str(name), int(value)) for name, value in rows
                    if not str(name).startswith("+"))
+    read = dict(found)
+    audit = read.get("audit")
+    if known is not None and (audit is None or audit < known[0]):
+        # The audit log stands before where it stood (swapped by a rebuild, say): its
+        # rows since then are not the ones added since. Looked for in full.
+        _MARKS.pop(store, None)
+        return versions_with(store, also, params)
+    if audit is not None:
+        # Its rows up to ``audit`` are all there is in this snapshot: the audit log
+        # moves its position in the transaction that writes them.
+        _MARKS[store] = (audit, read[_MARK])
     every = tuple(row for row in found if row[0] != _MARK)
     if len({value for name, value in found if name in _EVEN}) > 1:
         return Versions(every, tuple(found)), extra
