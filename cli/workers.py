@@ -59,6 +59,12 @@ class Workers(BaseApplication):
             "workers": workers,
             "worker_class": "gthread",
             "threads": threads,
+            # Each worker its own listening socket, the kernel spreading connections
+            # among them (Linux's SO_REUSEPORT). With one shared socket, whichever
+            # worker woke first took most of the connections, and a kept-alive
+            # connection stays with its worker: one worker served three quarters
+            # of them, the others idled (bench/load.py, docs/performance.md).
+            "reuse_port": sys.platform.startswith("linux"),
             "preload_app": False,
             "graceful_timeout": GRACEFUL_SECONDS,
             "proc_name": "nhiemvu",

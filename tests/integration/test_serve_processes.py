@@ -1,9 +1,11 @@
 """Several ``nhiemvu serve`` processes on one store: two servers with their schedulers
-on (every alert recorded once), and ``serve --workers 2`` (gunicorn, pages from each
-worker). Real processes on real ports, stopped as an operator stops them."""
+on (every alert recorded once), and ``serve --workers 2`` (gunicorn, connections
+spread between the workers). Real processes on real ports, stopped as an operator
+stops them."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import subprocess
@@ -106,33 +108,60 @@ def _children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def _state(pid: int) -> str:
-    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+def _sockets_of(pid: int) -> set[int]:
+    """The inodes of the sockets process ``pid`` holds open."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            found.add(int(target[8:-1]))
+    return found
+
+
+def _server_side(port: int, client_ports: set[int]) -> dict[int, int]:
+    """For each client port connected to ``port`` on 127.0.0.1: the inode of the
+    server's end of that connection (``/proc/net/tcp``)."""
+    ends = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], int(fields[9])
+        if int(local.split(":")[1], 16) == port and \
+                int(remote.split(":")[1], 16) in client_ports:
+            ends[int(remote.split(":")[1], 16)] = inode
+    return ends
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="gunicorn's workers, seen in /proc")
-def test_serve_with_two_workers_serves_pages_from_each_of_them(demo_store, tmp_path):
+def test_serve_with_two_workers_spreads_connections_between_them(demo_store, tmp_path):
+    """Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads
+    new connections among them: kept-alive connections, all opened at once, are
+    served by both workers, not nearly all by whichever woke first."""
     port = _free_port()
-    # No scheduler: a worker paused in the middle of its sweep would hold SQLite's
-    # write lock, and the other would wait on it (the schedulers have their own test).
+    # No scheduler: nothing but these requests runs in the workers.
     process, log = _start(demo_store, tmp_path, "workers", "--port", str(port),
                           "--workers", "2", NHIEMVU_SCHEDULER="off")
-    sign_in = f"http://127.0.0.1:{port}/sign-in"
+    connections = []
     try:
-        assert _wait_for(lambda: _get(sign_in)) == 200
+        assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/sign-in")) == 200
         workers = _wait_for(lambda: len(_children(process.pid)) == 2
                             and _children(process.pid))
-        for paused in workers:
-            # With one worker stopped, every page comes from the other.
-            os.kill(paused, signal.SIGSTOP)
-            try:
-                _wait_for(lambda p=paused: _state(p) == "T")
-                # Patient: the other worker may be opening its store on its first
-                # request, slow on a busy machine; what is checked is who answers.
-                assert [_get(sign_in, timeout=30) for _ in range(3)] == [200, 200, 200]
-            finally:
-                os.kill(paused, signal.SIGCONT)
+        for _ in range(16):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/sign-in")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+            connections.append(connection)
+        ends = _server_side(port, {c.sock.getsockname()[1] for c in connections})
+        assert len(ends) == len(connections)
+        held = {pid: len(_sockets_of(pid) & set(ends.values())) for pid in workers}
+        # 16 connections on two sockets by the kernel's hash: each holds some (all on
+        # one would be a chance of 1 in 30,000).
+        assert sum(held.values()) == len(connections)
+        assert all(held.values()), held
     finally:
+        for connection in connections:
+            connection.close()
         output = _stop(process, log)
     assert "Starting gunicorn" in output and "Using worker: gthread" in output
     assert f"http://127.0.0.1:{port}/" in output
