@@ -56,7 +56,7 @@ bench: $(BENCH_STAMP)
 	  "store_writes.py --tasks 100" \
 	  "commands.py --rounds 4 --per-round 10 --out $$dir/commands.json" \
 	  "command_floor.py --rounds 2 --per-round 5 --out $$dir/command_floor.json" \
-	  "load.py --scenario sqlite_single --tasks 3000 --duration 3 --warmup 1 --connections 8 --out $$dir/load.json" \
+	  "load.py --scenario sqlite_single --tasks 3000 --duration 3 --warmup 1 --runs 1 --connections 8 --out $$dir/load.json" \
 	  "growth.py --sizes 1000,3000 --runs 3 --commands 10 --clients 1,2 --per-client 3 --output $$dir/growth.json" \
 	  "plot_growth.py --input $$dir/growth.json --output $$dir/growth.png" \
 	  "walk.py"; do \

@@ -20,8 +20,9 @@ The server runs as deployed: the production password profile (generate.py hashes
 bench accounts with the cheapest one, but no password is checked once the timed runs
 start), no NHIEMVU_* setting from the caller's environment, and the deadline scheduler
 off (NHIEMVU_SCHEDULER=off), so that its first sweep over a store full of overdue
-tasks is not measured. Loopback only. Each scenario: a warm-up run, then the measured
-one. Errors are every socket error and timeout and every answer other than 200
+tasks is not measured. Loopback only. Each scenario: a warm-up run, then ``--runs``
+measured ones in a row (3), whose medians are its figures, each run's own beside them;
+errors are those of all runs. Errors are every socket error and timeout and every answer other than 200
 (a redirect to sign-in included); the server's log is printed when there are any.
 Peak RSS is the largest VmHWM among the server's worker processes (gunicorn's
 workers, not its arbiter; waitress's one process), sampled throughout. The server's
@@ -44,6 +45,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30, help="measured seconds per scenario")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of load before that")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="measured runs in a row per scenario; figures are their medians")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=None,
                         help="wrk threads (default: one per connection)")
@@ -136,37 +140,60 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
                       f"{args.connections} connections, {threads} threads")
                 if args.warmup > 0:
                     run_wrk(server.base, data_file, args.warmup, args.connections, threads)
-                cpu_before = cpu_seconds(server.process.pid)
-                figures = run_wrk(server.base, data_file, args.duration, args.connections,
-                                  threads)
-                cpu = cpu_seconds(server.process.pid) - cpu_before
-            errors = (figures["socket_errors"] + figures["timeouts"] + figures["unexpected"])
-            if errors:
-                print(f"{name}: {errors} errors; answers other than 200: "
-                      f"{figures['statuses']}, saying:\n{figures['said']}\n"
-                      "The server's log:", file=sys.stderr)
-                print(server.log_text()[-20_000:], file=sys.stderr)
+                runs = []
+                for _ in range(max(1, args.runs)):
+                    cpu_before = cpu_seconds(server.process.pid)
+                    figures = run_wrk(server.base, data_file, args.duration,
+                                      args.connections, threads)
+                    runs.append(_run_figures(figures, cpu_seconds(server.process.pid)
+                                             - cpu_before))
+                    errors = (figures["socket_errors"] + figures["timeouts"]
+                              + figures["unexpected"])
+                    if errors:
+                        print(f"{name}: {errors} errors; answers other than 200: "
+                              f"{figures['statuses']}, saying:\n{figures['said']}\n"
+                              "The server's log:", file=sys.stderr)
+                        print(server.log_text()[-20_000:], file=sys.stderr)
     finally:
         if dropped:
             drop_database(dropped)
+
+    def median(key: str) -> float:
+        return round(statistics.median(run[key] for run in runs), 2)
+
+    return {
+        # The median of the runs, one after another on the same server (each run's
+        # own figures under "runs"): this machine is shared, and one run's tail moves.
+        "requests_per_s": median("requests_per_s"),
+        "p50_ms": median("p50_ms"),
+        "p99_ms": median("p99_ms"),
+        "errors": sum(run["errors"] for run in runs),
+        "peak_rss_mb_per_worker": round(rss.peak_mb, 1),
+        "server_cpu_ms_per_request": median("server_cpu_ms_per_request"),
+        "runs": runs,
+        "workers": workers,
+        "requests": sum(run["requests"] for run in runs),
+        "connections": args.connections,
+        "threads": threads,
+        "server_threads": args.server_threads,
+        "duration_s": args.duration,
+        "measured_runs": len(runs),
+        "tasks_in_store": args.tasks,
+    }
+
+
+def _run_figures(figures: dict, cpu: float) -> dict:
     seconds = figures["duration_us"] / 1e6
     return {
         "requests_per_s": round(figures["requests"] / seconds, 1),
         "p50_ms": round(figures["p50_us"] / 1000, 1),
         "p99_ms": round(figures["p99_us"] / 1000, 1),
-        "errors": errors,
-        "peak_rss_mb_per_worker": round(rss.peak_mb, 1),
-        # The server's own CPU time (every process) per answer during the measured
-        # run: beside the one-at-a-time figures of bench/web_pages.py, what concurrency
-        # costs the server itself rather than what it waits for.
-        "server_cpu_ms_per_request": round(cpu * 1000 / max(1, figures["requests"]), 2),
-        "workers": workers,
+        "errors": figures["socket_errors"] + figures["timeouts"] + figures["unexpected"],
         "requests": figures["requests"],
-        "connections": args.connections,
-        "threads": threads,
-        "server_threads": args.server_threads,
-        "duration_s": args.duration,
-        "tasks_in_store": args.tasks,
+        # The server's own CPU time (every process) per answer during the run: beside
+        # the one-at-a-time figures of bench/web_pages.py, what concurrency costs the
+        # server itself rather than what it waits for.
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(1, figures["requests"]), 2),
     }
 
 

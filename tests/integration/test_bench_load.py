@@ -45,5 +45,9 @@ def test_the_sqlite_scenario_runs_without_errors_and_writes_its_figures(wrk, tmp
     assert set(scenario) >= KEYS
     assert scenario["errors"] == 0
     assert scenario["requests"] > 0
+    runs = scenario["runs"]
+    assert len(runs) == scenario["measured_runs"] == 3
+    assert scenario["requests"] == sum(run["requests"] for run in runs)
+    assert scenario["p99_ms"] == sorted(run["p99_ms"] for run in runs)[1]  # the median
     assert scenario["peak_rss_mb_per_worker"] > 0
     assert (scenario["connections"], scenario["threads"], scenario["tasks_in_store"]) == (4, 4, 150)
