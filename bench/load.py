@@ -21,9 +21,10 @@ bench accounts with the cheapest one, but no password is checked once the timed 
 start), no NHIEMVU_* setting from the caller's environment, and the deadline scheduler
 off (NHIEMVU_SCHEDULER=off), so that its first sweep over a store full of overdue
 tasks is not measured. Loopback only. Each scenario: a warm-up run, then ``--runs``
-measured ones in a row (3), whose medians are its figures, each run's own beside them;
-errors are those of all runs. Errors are every socket error and timeout and every answer other than 200
-(a redirect to sign-in included); the server's log is printed when there are any.
+measured ones in a row (3), whose medians are its figures, each run's own beside them.
+Errors (those of all runs) are every socket error and timeout and every answer other
+than 200 (a redirect to sign-in included); the server's log is printed when there are
+any.
 Peak RSS is the largest VmHWM among the server's worker processes (gunicorn's
 workers, not its arbiter; waitress's one process), sampled throughout. The server's
 CPU time per request (all its processes, over the measured run) says what serving
