@@ -19,9 +19,10 @@ On PostgreSQL, inside ``on_driver`` within a pipeline, the writes that answer no
 are also held back and sent together as one statement: each a data-modifying ``WITH``
 part of it (``_fused``), so the server parses, binds and runs one statement where it
 ran a dozen, and the driver sends one. Parts of one statement see the same snapshot
-and none sees another's rows, so a write to a table already held, or one of several
-rows that is not a plain INSERT, first sends what is held; so does any statement that
-answers rows, any sent through SQLAlchemy, and the block's end.
+and none sees another's rows, so a write to a table already held first sends what is
+held, and several rows that could touch one row twice (an UPDATE's, unless said to be
+``distinct``) go alone; so does what is held before any statement that answers rows,
+any sent through SQLAlchemy, and at the block's end.
 
 For statements whose parameters are plain bound values (no expanding ``IN``).
 May import: ``events.sql.pipeline`` only.
@@ -147,7 +148,7 @@ def _hold(conn: Connection, held: list[Any], sql: str, params: Any, many: bool,
     if target is None or not isinstance(first, dict) or (
             many and not (distinct or plain_insert)):
         return False  # (positional parameters cannot be renamed apart)
-    table = target.group(1)
+    table = target.group(1).strip('"')  # (``bulk.insert_values`` quotes its names)
     if any(table == other for other, *_ in held):
         _send_held(conn)
     held.append((table, sql, params, many))
