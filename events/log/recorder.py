@@ -73,8 +73,9 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         self.within: Callable[..., None] | None = None
         self.alongside: Any = None
         table = self.events_record_cls.__table__  # type: ignore[attr-defined]
-        columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
-                   table.c.state)
+        # What a stored event is made of, in this order, in every statement below.
+        self._columns = columns = (table.c.originator_id, table.c.originator_version,
+                                   table.c.topic, table.c.state)
         by_id = select(*columns).where(table.c.originator_id == bindparam("id"))
         version = table.c.originator_version
         # The four shapes a repository asks for, each built and cache-keyed once.
@@ -101,7 +102,6 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # what it trusted unread, {id: version}, for the next insert to check.
         self._ahead = threading.local()
         self._ahead_queries: dict[int, Any] = {}
-        self._guarded_inserts: dict[int, Any] = {}
 
     @property
     def _engine(self) -> Engine:
@@ -176,8 +176,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         query = self._ahead_queries.get(count)
         if query is None:
             table = self.events_record_cls.__table__  # type: ignore[attr-defined]
-            columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
-                       table.c.state)
+            columns = self._columns
             # One indexed range per aggregate (the primary key), joined.
             query = union_all(*(
                 select(*columns).where(table.c.originator_id == bindparam(f"id{n}"),
@@ -194,8 +193,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         query = self._firsts.get(key)
         if query is None:
             table = self.events_record_cls.__table__  # type: ignore[attr-defined]
-            columns = (table.c.originator_id, table.c.originator_version, table.c.topic,
-                       table.c.state)
+            columns = self._columns
             if guarded:
                 unchanged = [~exists().where(table.c.originator_id == bindparam(f"g{n}"),
                                              table.c.originator_version > bindparam(f"v{n}"))
@@ -263,12 +261,10 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             ids, alongside = self._write(conn, stored_events, guard, alongside=also)
             written.extend(ids)
             if self.within is not None and views:
-                rows = [(position, e.originator_id, e.originator_version, e.topic, e.state)
-                        for position, e in zip(ids, stored_events, strict=True)]
-                if also:
-                    self.within(conn, rows, alongside=alongside)
-                else:
-                    self.within(conn, rows)
+                self.within(conn, [(position, e.originator_id, e.originator_version,
+                                    e.topic, e.state)
+                                   for position, e in zip(ids, stored_events, strict=True)],
+                            alongside=alongside)
             return ids
 
     def _insert_stored_events(self, session: Any, stored_events: Sequence[StoredEvent],
@@ -286,6 +282,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         and what the first also returned (``alongside``)."""
         if self._postgres:
             compiled.send(conn, self._lock_sql, None, answers_nothing=True)
+        guard = guard or {}
         ids: list[int] = []
         also = None
         for e in stored_events:
@@ -295,12 +292,12 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             if ids or not (guard or alongside):
                 ids.append(compiled.execute(conn, self._insert, row).scalar_one())
                 continue
-            for n, (aggregate_id, version) in enumerate((guard or {}).items()):
+            for n, (aggregate_id, version) in enumerate(guard.items()):
                 row[f"g{n}"], row[f"v{n}"] = aggregate_id, version
-            found = compiled.execute(conn, self._first_insert(len(guard or ()), alongside),
+            found = compiled.execute(conn, self._first_insert(len(guard), alongside),
                                      row).first()
             if found is None:  # a record trusted unread had changed: nothing written
-                raise StaleRecords(sorted(str(key) for key in guard or ()))
+                raise StaleRecords(sorted(str(key) for key in guard))
             ids.append(found[0])
             also = found[1] if alongside else None
         return ids, also

@@ -89,7 +89,7 @@ def _run(conn: Connection, cursor: Any, sql: str, params: Any, many: bool,
          answers_nothing: bool) -> Any:
     for listener in listeners:
         listener(sql, params, many)
-    piped = pipeline.before(conn, answers_nothing=answers_nothing)
+    piped = pipeline.before(conn)
     if many:
         cursor.executemany(sql, params)
         return Rows()

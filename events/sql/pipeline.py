@@ -48,7 +48,7 @@ def pipelined(conn: Connection) -> Iterator[None]:
     pipe.end()
 
 
-def before(conn: Connection, *, answers_nothing: bool) -> bool:
+def before(conn: Connection) -> bool:
     """Told before a statement goes to the driver's cursor itself, past SQLAlchemy's
     events (``events.sql.compiled.on_driver``): it is queued. True: in a pipeline,
     where the caller fetches a statement's rows at once, and that fetch waits for
