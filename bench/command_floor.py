@@ -1,19 +1,28 @@
 """The database's own share of a command: its statements replayed on the bare driver.
 
 The service's commands (bench/commands.py's lifecycle: assign, start, note, report,
-verify) run on a SQLite store while every statement they send, with its parameters
-as the driver got them, and every transaction's begin and end are recorded. The same
-statements are then replayed, command by command, with plain ``sqlite3`` on a copy of
-the store taken just before (same file, WAL, ``synchronous`` as the store has it),
-each transaction committed where the service committed. What the replay takes is
-the database's work (B-trees, indexes, the WAL write and its fsync); the rest of
-the service's time is Python: the domain, the event's encoding, the read models'
-code, SQLAlchemy and the library. The service is timed on other commands of the
-same round, with nothing recording (the recording itself costs time), so each round
-has the service timed, then recorded, then replayed: the noise of a shared machine
-falls on both alike.
+verify) run on a store while every statement they send, with its parameters as the
+driver got them, and every transaction's commit and rollback are recorded. The same
+statements are replayed, command by command, on the bare driver (``sqlite3``,
+``psycopg``) against a copy of the store taken before the first recorded command, so
+the copy goes through the same states as the store: same file settings (WAL,
+``synchronous`` as the store has it) on SQLite, same server on PostgreSQL, each
+transaction committed where the service committed. On PostgreSQL the replay waits
+where the service waits: the statements in a pipeline, synced at each one whose rows
+the service read (the event's insert with its ``RETURNING``) and at the commit.
+
+What the replay takes is the database's work (B-trees, indexes, the WAL write and
+its flush, the round trips); the rest of the service's time is Python: the domain,
+the event's encoding, the read models' code, SQLAlchemy, psycopg and the library. The
+raw insert + commit loop of bench/commands.py (bench/raw_commits.py) runs in the same
+rounds, so each database has three rates side by side: the service's, the replay's
+(the service with no Python at all) and the raw loop's. ``replay_fraction_of_raw`` is
+the most of the raw rate these statements can give (the ceiling of
+``fraction_of_raw`` in bench/commands.py); the service, the replay and the raw loop
+take turns in each round, each first as often, so the noise falls on all alike.
 
     .venv/bin/python bench/command_floor.py --rounds 10 --per-round 10
+    .venv/bin/python bench/command_floor.py --skip-postgres --out /tmp/floor.json
 
 Writes ``--out`` (default bench/results/command_floor.json) and prints a table.
 """
@@ -31,6 +40,8 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,20 +49,24 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
-from sqlalchemy import event  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+import psycopg  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
+from bench.raw_commits import PostgresLoop, SQLiteLoop  # noqa: E402
 from events.sql import compiled  # noqa: E402
 from events.system import System  # noqa: E402
 from workflow.clock import local_today  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "command_floor.json"
-_DML = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PATHS = ("service", "replay", "raw")
+_DML = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "LOCK")
 
 
 class Recorder:
-    """Every statement and transaction boundary of the process's engines, per command."""
+    """Every statement and transaction end of the process's engines, per command."""
 
     def __init__(self) -> None:
         self.on = False
@@ -59,12 +74,15 @@ class Recorder:
         event.listen(Engine, "before_cursor_execute", self._statement)
         # And those a command's read-model batch sends on the driver's cursor itself.
         compiled.listeners.append(self._driver_statement)
-        event.listen(Engine, "commit", self._commit)
-        event.listen(Engine, "rollback", self._rollback)
+        event.listen(Engine, "commit", self._end("commit"))
+        event.listen(Engine, "rollback", self._end("rollback"))
 
     def start(self) -> None:
         self.commands.append([])
         self.on = True
+
+    def stop(self) -> None:
+        self.on = False
 
     def _statement(self, _conn, _cursor, statement, parameters, _context, executemany):
         if self.on:
@@ -73,16 +91,14 @@ class Recorder:
     def _driver_statement(self, statement, parameters, executemany) -> None:
         self._statement(None, None, statement, parameters, None, executemany)
 
-    def _commit(self, _conn) -> None:
-        if self.on:
-            self.commands[-1].append(("commit",))
-
-    def _rollback(self, _conn) -> None:
-        if self.on:
-            self.commands[-1].append(("rollback",))
+    def _end(self, what: str) -> Callable[[Any], None]:
+        def told(_conn) -> None:
+            if self.on:
+                self.commands[-1].append((what,))
+        return told
 
 
-def replay(conn: sqlite3.Connection, steps: list[tuple[Any, ...]]) -> None:
+def replay_sqlite(conn: sqlite3.Connection, steps: list[tuple[Any, ...]]) -> None:
     # As the store's driver does: a transaction begins before the first write
     # (pysqlite's implicit BEGIN), and a read alone begins none.
     begun = False
@@ -101,104 +117,267 @@ def replay(conn: sqlite3.Connection, steps: list[tuple[Any, ...]]) -> None:
             begun = False
 
 
-def lifecycle(service, lead: str, head: str, unit: str, deadline, n: int, timed) -> None:
-    with timed():
-        task = service.assign_task(lead, unit=unit, deadline=deadline,
-                                   title=f"Nhiệm vụ đo {n} (dữ liệu mẫu)")
-    with timed():
-        service.start_task(head, task)
-    with timed():
-        service.note_progress(head, task, "Đã làm được một nửa", percent=50)
-    with timed():
-        service.submit_report(head, task, "Đã hoàn thành (dữ liệu mẫu)")
-    with timed():
-        service.verify_task(lead, task, "Đạt")
+class PostgresReplay:
+    """A command's statements on bare psycopg, waiting where the service waits."""
+
+    def __init__(self, conninfo: str):
+        self.conn = psycopg.connect(conninfo)
+        # The service's fused writes come with the server's own $n placeholders.
+        self.raw = psycopg.RawCursor(self.conn)
+        self.cursor = self.conn.cursor()
+
+    def __call__(self, steps: list[tuple[Any, ...]]) -> None:
+        with self.conn.pipeline():
+            for step in steps:
+                if step[0] != "sql":
+                    if step[0] == "commit":
+                        self.conn.commit()
+                    else:
+                        self.conn.rollback()
+                    continue
+                _, sql, params, many = step
+                cursor = self.raw if isinstance(params, list | tuple) and "$1" in sql \
+                    else self.cursor
+                if many:
+                    cursor.executemany(sql, params)
+                    continue
+                cursor.execute(sql, params or None)
+                if _answers(sql):  # the service read these rows before going on
+                    cursor.fetchall()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _answers(sql: str) -> bool:
+    # A fused statement of writes (``WITH w0 AS (…) INSERT …``) answers nothing.
+    upper = sql.upper()
+    return upper.lstrip().startswith("SELECT") or "RETURNING" in upper
+
+
+class Side:
+    """One database: the store, the copy its statements are replayed on, a raw loop."""
+
+    def __init__(self, name: str, store: System, replay: Callable[[list], None],
+                 raw: Any, recorder: Recorder):
+        self.name, self.store, self.replay, self.raw = name, store, replay, raw
+        self.recorder = recorder
+        self.deadline = local_today() + timedelta(days=30)
+        self.ms: dict[str, list[float]] = {path: [] for path in PATHS}
+        self.statements: list[int] = []
+        self.n = 0
+
+    def lifecycles(self, tasks: int, *, timed: bool) -> None:
+        first = len(self.recorder.commands)
+        service = self.store.service
+        for _ in range(tasks):
+            self.n += 1
+            steps = (
+                lambda: service.assign_task("lead_do", unit="BDO", deadline=self.deadline,
+                                            title=f"Nhiệm vụ đo {self.n} (dữ liệu mẫu)"),
+                lambda task: service.start_task("head_do", task),
+                lambda task: service.note_progress("head_do", task, "Đã làm được một nửa",
+                                                   percent=50),
+                lambda task: service.submit_report("head_do", task,
+                                                   "Đã hoàn thành (dữ liệu mẫu)"),
+                lambda task: service.verify_task("lead_do", task, "Đạt"),
+            )
+            task = None
+            for n, step in enumerate(steps):
+                self.recorder.start()
+                started = time.perf_counter()
+                done = step() if n == 0 else step(task)
+                elapsed = (time.perf_counter() - started) * 1000
+                self.recorder.stop()
+                task = done if n == 0 else task
+                if timed:
+                    self.ms["service"].append(elapsed)
+        self.pending = self.recorder.commands[first:]
+        del self.recorder.commands[first:]
+
+    def replayed(self, *, timed: bool) -> None:
+        for steps in self.pending:
+            started = time.perf_counter()
+            self.replay(steps)
+            if timed:
+                self.ms["replay"].append((time.perf_counter() - started) * 1000)
+                self.statements.append(sum(1 for s in steps if s[0] == "sql"))
+        self.pending = []
+
+    def raw_loop(self, commits: int) -> None:
+        for _ in range(commits):
+            started = time.perf_counter()
+            self.raw.insert(1)
+            self.ms["raw"].append((time.perf_counter() - started) * 1000)
+
+    def figures(self) -> dict[str, Any]:
+        p50 = {path: statistics.median(self.ms[path]) for path in PATHS}
+        per_s = {path: len(self.ms[path]) / (sum(self.ms[path]) / 1000) for path in PATHS}
+        return {
+            "commands_timed": len(self.ms["service"]),
+            "service_p50_ms": round(p50["service"], 3),
+            "replay_p50_ms": round(p50["replay"], 3),
+            "raw_p50_ms": round(p50["raw"], 3),
+            "database_share": round(p50["replay"] / p50["service"], 3),
+            "service_per_s": round(per_s["service"], 1),
+            "replay_per_s": round(per_s["replay"], 1),
+            "raw_per_s": round(per_s["raw"], 1),
+            "service_fraction_of_raw": round(per_s["service"] / per_s["raw"], 3),
+            "replay_fraction_of_raw": round(per_s["replay"] / per_s["raw"], 3),
+            "statements_per_command": statistics.median(self.statements),
+        }
+
+
+def _setup(store: System) -> None:
+    service = store.service
+    service.add_unit("BDO", "Đơn vị đo (dữ liệu mẫu)")
+    service.add_user("lead_do", "leader", "mat-khau-1")
+    service.add_user("head_do", "unit_head", "mat-khau-1", unit="BDO")
+
+
+def _state_size(store: System) -> int:
+    with store.engine.connect() as conn:
+        size = conn.execute(select(func.avg(func.length(store.events_table.c.state)))).scalar()
+    return int(size or 200)
+
+
+def sqlite_side(folder: Path, recorder: Recorder) -> tuple[Side, dict[str, Any]]:
+    store_path, copy_path = folder / "store.sqlite3", folder / "replay.sqlite3"
+    store = System(f"sqlite:///{store_path}")
+    _setup(store)
+    with store.engine.connect() as conn:
+        journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(store_path, copy_path)
+    bare = sqlite3.connect(copy_path, isolation_level=None)
+    bare.execute(f"PRAGMA journal_mode={journal}")
+    bare.execute(f"PRAGMA synchronous={synchronous}")
+    raw = SQLiteLoop(str(folder / "raw.sqlite3"), journal_mode=journal,
+                     synchronous=synchronous, state_size=_state_size(store))
+    side = Side("sqlite", store, lambda steps: replay_sqlite(bare, steps), raw, recorder)
+    side.close = lambda: (store.close(), bare.close(), raw.close())  # type: ignore[attr-defined]
+    return side, {"journal_mode": journal, "synchronous": synchronous,
+                  "sqlite": sqlite3.sqlite_version}
+
+
+def postgres_side(recorder: Recorder, admin_url: str) -> tuple[Side, dict[str, Any]]:
+    tag = uuid.uuid4().hex[:8]
+    names = (f"nhiemvu_floor_{tag}", f"nhiemvu_floor_{tag}_replay")
+    server = make_url(admin_url)
+    url = {name: server.set(database=name).render_as_string(hide_password=False)
+           for name in names}
+
+    def _admin() -> psycopg.Connection:
+        conninfo = server.set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(conninfo, autocommit=True)
+
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{names[0]}"')
+    store = System(url[names[0]])
+    _setup(store)
+    size = _state_size(store)
+    with store.engine.connect() as conn:
+        synchronous = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
+        version = conn.exec_driver_sql("SHOW server_version").scalar()
+    store.close()  # a database copied as a template may have no one connected
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"')
+    store = System(url[names[0]])
+    conninfo = make_url(url[names[1]]).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    replay = PostgresReplay(conninfo)
+    raw = PostgresLoop(conninfo, state_size=size)
+    side = Side("postgresql", store, replay, raw, recorder)
+
+    def close() -> None:
+        store.close()
+        replay.close()
+        raw.close()
+        with _admin() as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    side.close = close  # type: ignore[attr-defined]
+    return side, {"synchronous_commit": synchronous, "server": version}
+
+
+def measure(sides: list[Side], rounds: int, per_round: int) -> None:
+    for side in sides:  # warm-up, replayed too so the copy keeps step with the store
+        side.lifecycles(2, timed=False)
+        side.replayed(timed=False)
+        side.raw_loop(5)
+    for r in range(rounds):
+        for side in sides:
+            # The service (its statements replayed at once after it) and the raw loop
+            # each go first in every other round.
+            for path in (("service", "raw") if r % 2 == 0 else ("raw", "service")):
+                if path == "service":
+                    side.lifecycles(per_round, timed=True)
+                    side.replayed(timed=True)
+                else:
+                    side.raw_loop(per_round * 5)
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    rows = [
+        ("service command p50", lambda f: f"{f['service_p50_ms']:.2f} ms"),
+        ("its statements replayed on the bare driver, p50",
+         lambda f: f"{f['replay_p50_ms']:.2f} ms"),
+        ("→ the database's share", lambda f: f"{f['database_share']:.0%}"),
+        ("raw insert + commit /s", lambda f: f"{f['raw_per_s']:,.0f}"),
+        ("service commands /s → fraction of raw",
+         lambda f: f"{f['service_per_s']:,.0f} → {f['service_fraction_of_raw']:.1%}"),
+        ("replayed commands /s → fraction of raw (no Python at all)",
+         lambda f: f"{f['replay_per_s']:,.0f} → {f['replay_fraction_of_raw']:.1%}"),
+        ("statements per command", lambda f: f"{f['statements_per_command']:g}"),
+    ]
+    lines = ["| figure | " + " | ".join(names[n] for n in results) + " |",
+             "|---|" + "---|" * len(results)]
+    for label, show in rows:
+        lines.append(f"| {label} | " + " | ".join(show(f) for f in results.values()) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=10, help="tasks per round")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--postgres-admin", default=PG_ADMIN,
+                        help="a database on the server to connect to while two temporary "
+                        "ones (the store and its copy) are made and dropped (default: "
+                        "%(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="nhiemvu-bench-floor-"))
-    store_path, copy_path = folder / "store.sqlite3", folder / "replay.sqlite3"
-    service_ms: list[float] = []
-    replay_ms: list[float] = []
-    statements: list[int] = []
+    recorder = Recorder()
+    sides: list[Side] = []
+    settings: dict[str, dict[str, Any]] = {}
     try:
-        store = System(f"sqlite:///{store_path}")
-        service = store.service
-        service.add_unit("BDO", "Đơn vị đo (dữ liệu mẫu)")
-        service.add_user("lead_do", "leader", "mat-khau-1")
-        service.add_user("head_do", "unit_head", "mat-khau-1", unit="BDO")
-        deadline = local_today() + timedelta(days=30)
-        with store.engine.connect() as conn:
-            synchronous = int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
-        recorder = Recorder()
-
-        class Timed:
-            def __enter__(self):
-                self.started = time.perf_counter()
-
-            def __exit__(self, *exc):
-                service_ms.append((time.perf_counter() - self.started) * 1000)
-
-        class Recorded:
-            def __enter__(self):
-                recorder.start()
-
-            def __exit__(self, *exc):
-                recorder.on = False
-
-        for n in range(5):  # warm-up: caches, first-use imports
-            lifecycle(service, "lead_do", "head_do", "BDO", deadline, n, lambda: Timed())
-        service_ms.clear()
-        recorder.commands.clear()
-        for r in range(args.rounds):
-            for n in range(args.per_round):
-                lifecycle(service, "lead_do", "head_do", "BDO", deadline, r * 1000 + n,
-                          lambda: Timed())
-            with store.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            shutil.copyfile(store_path, copy_path)
-            first = len(recorder.commands)
-            for n in range(args.per_round):
-                lifecycle(service, "lead_do", "head_do", "BDO", deadline, r * 1000 + 500 + n,
-                          lambda: Recorded())
-            bare = sqlite3.connect(copy_path, isolation_level=None)
-            bare.execute("PRAGMA journal_mode=WAL")
-            bare.execute(f"PRAGMA synchronous={synchronous}")
-            for steps in recorder.commands[first:]:
-                started = time.perf_counter()
-                replay(bare, steps)
-                replay_ms.append((time.perf_counter() - started) * 1000)
-                statements.append(sum(1 for s in steps if s[0] == "sql"))
-            bare.close()
-        store.close()
+        side, settings["sqlite"] = sqlite_side(folder, recorder)
+        sides.append(side)
+        if not args.skip_postgres:
+            side, settings["postgresql"] = postgres_side(recorder, args.postgres_admin)
+            sides.append(side)
+        measure(sides, args.rounds, args.per_round)
     finally:
+        for side in sides:
+            side.close()  # type: ignore[attr-defined]
         shutil.rmtree(folder, ignore_errors=True)
-    service_p50, replay_p50 = statistics.median(service_ms), statistics.median(replay_ms)
-    report = {
+    report: dict[str, Any] = {
         "machine": {"node": platform.node(), "cpus": os.cpu_count(),
-                    "python": platform.python_version(), "sqlite": sqlite3.sqlite_version},
+                    "python": platform.python_version()},
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": shlex.join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
         "rounds": args.rounds, "per_round": args.per_round,
-        "commands_timed": len(service_ms),
-        "service_p50_ms": round(service_p50, 3),
-        "replay_p50_ms": round(replay_p50, 3),
-        "database_share": round(replay_p50 / service_p50, 3),
-        "statements_per_command": statistics.median(statements),
-        "synchronous": synchronous,
     }
+    for side in sides:
+        report[side.name] = {**side.figures(), **settings[side.name]}
+    results = {side.name: report[side.name] for side in sides}
     print(f"{report['machine']['node']} · {os.cpu_count()} cores · Python "
-          f"{platform.python_version()} · SQLite {sqlite3.sqlite_version} · {report['date']}")
-    print("| figure | SQLite |\n|---|---|")
-    print(f"| service command p50 | {service_p50:.2f} ms |")
-    print(f"| its statements replayed on sqlite3, p50 | {replay_p50:.2f} ms |")
-    print(f"| → the database's share | {replay_p50 / service_p50:.0%} |")
-    print(f"| statements per command | {statistics.median(statements):g} |")
+          f"{platform.python_version()} · {report['date']}")
+    print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return report

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect
 
@@ -48,18 +49,34 @@ def test_commands_benchmark_writes_its_figures_for_both_databases(postgres_url, 
     assert not [name for name in tables if name.startswith(("crud_", "bench_raw"))]
 
 
-def test_the_command_floor_replays_every_statement_and_writes_its_figures(tmp_path):
+@pytest.mark.postgres
+def test_the_command_floor_replays_every_statement_on_both_databases(pg_database, tmp_path):
     out = tmp_path / "floor.json"
     done = subprocess.run(
         [sys.executable, "bench/command_floor.py", "--rounds", "2", "--per-round", "1",
-         "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+         "--postgres-admin", pg_database, "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
-    assert report["commands_timed"] == 10  # two rounds of one task, five commands each
-    assert report["service_p50_ms"] > 0 and report["replay_p50_ms"] > 0
-    # A replay that ran nothing would be far quicker than any real command's commit.
-    assert report["statements_per_command"] >= 10
-    # A ratio of two timings: on a loaded machine ten replays may take longer than the
-    # service's ten commands, so it is only checked to be a measured share.
-    assert report["database_share"] == pytest.approx(
-        report["replay_p50_ms"] / report["service_p50_ms"], abs=0.002)
+    assert report["date"] and "--per-round 1" in report["command"]
+    for database, fewest in (("sqlite", 10), ("postgresql", 3)):
+        figures = report[database]
+        assert figures["commands_timed"] == 10  # two rounds of one task, five commands
+        for name in ("service_p50_ms", "replay_p50_ms", "raw_p50_ms", "service_per_s",
+                     "replay_per_s", "raw_per_s"):
+            assert figures[name] > 0, (database, name)
+        # A replay that ran nothing would be far quicker than any real command's commit.
+        assert figures["statements_per_command"] >= fewest, database
+        # Ratios of two timings: on a loaded machine a few replays may take longer than
+        # the service's commands, so each is only checked to be the ratio it names.
+        assert figures["database_share"] == pytest.approx(
+            figures["replay_p50_ms"] / figures["service_p50_ms"], abs=0.002)
+        assert figures["replay_fraction_of_raw"] == pytest.approx(
+            figures["replay_per_s"] / figures["raw_per_s"], abs=0.002)
+    assert "| → the database's share |" in done.stdout
+    # The two temporary databases (the store and its copy) go with the run.
+    with psycopg.connect(pg_database.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        left = conn.execute("SELECT datname FROM pg_database "
+                            "WHERE datname LIKE 'nhiemvu_floor_%'").fetchall()
+    assert left == []
