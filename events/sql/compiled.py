@@ -72,24 +72,25 @@ def send(conn: Connection, sql: str, params: Any, *, many: bool = False,
     ``on_driver``, else through ``exec_driver_sql``. ``answers_nothing``: a write
     without RETURNING (PostgreSQL's pipeline may queue it); ``distinct``: see
     ``execute``."""
-    cursor = conn.info.get(_CURSOR)
+    info = conn.info  # (a property of a property: read once)
+    cursor = info.get(_CURSOR)
     if cursor is None:
         return conn.exec_driver_sql(sql, params or None)
-    held = conn.info.get(_HELD)
+    held = info.get(_HELD)
     if held is not None:
         if many and len(params) == 1:  # one row: a statement like any other
             params, many = params[0], False
         if answers_nothing and _hold(conn, held, sql, params, many, distinct):
             return Rows()
         _send_held(conn)
-    return _run(conn, cursor, sql, params, many, answers_nothing)
+    return _run(conn, cursor, sql, params, many, answers_nothing, info)
 
 
 def _run(conn: Connection, cursor: Any, sql: str, params: Any, many: bool,
-         answers_nothing: bool) -> Any:
+         answers_nothing: bool, info: dict[str, Any] | None = None) -> Any:
     for listener in listeners:
         listener(sql, params, many)
-    piped = pipeline.before(conn)
+    piped = pipeline.before(conn, conn.info if info is None else info)
     if many:
         cursor.executemany(sql, params)
         return Rows()
@@ -118,7 +119,7 @@ def on_driver(conn: Connection) -> Iterator[None]:
     conn.info[_CURSOR] = cursor
     holding = pipeline.active(conn)
     if holding:
-        conn.info[_HELD] = []
+        conn.info[_HELD] = _Held()
         # A statement sent through SQLAlchemy in the block sends what is held first.
         pipeline.before_others(conn, lambda: _send_held(conn))
     try:
@@ -142,17 +143,40 @@ def _hold(conn: Connection, held: list[Any], sql: str, params: Any, many: bool,
     (it must go alone, after what is held). Rows of one write become parts of their
     own if they cannot touch one row twice: a plain INSERT's (a second would fail
     either way), or rows said to be ``distinct``."""
-    target = _TARGET.match(sql)
+    table, plain_insert = _target(sql)
     first = params[0] if many and params else params
-    plain_insert = sql.startswith("INSERT INTO") and " ON CONFLICT " not in sql
-    if target is None or not isinstance(first, dict) or (
+    if table is None or not isinstance(first, dict) or (
             many and not (distinct or plain_insert)):
         return False  # (positional parameters cannot be renamed apart)
-    table = target.group(1).strip('"')  # (``bulk.insert_values`` quotes its names)
-    if any(table == other for other, *_ in held):
+    if table in held.tables:
         _send_held(conn)
     held.append((table, sql, params, many))
+    held.tables.add(table)
     return True
+
+
+@lru_cache(maxsize=1024)  # every command sends the same few statements
+def _target(sql: str) -> tuple[str | None, bool]:
+    """The table a write changes (None: not a write held back) and whether it is a
+    plain INSERT."""
+    target = _TARGET.match(sql)
+    if target is None:
+        return None, False
+    # (``bulk.insert_values`` quotes its names)
+    return (target.group(1).strip('"'),
+            sql.startswith("INSERT INTO") and " ON CONFLICT " not in sql)
+
+
+class _Held(list):
+    """The writes held back, in order, and the tables they change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: set[str] = set()
+
+    def clear(self) -> None:
+        super().clear()
+        self.tables.clear()
 
 
 def _send_held(conn: Connection) -> None:

@@ -48,14 +48,14 @@ def pipelined(conn: Connection) -> Iterator[None]:
     pipe.end()
 
 
-def before(conn: Connection) -> bool:
+def before(conn: Connection, info: dict[str, Any] | None = None) -> bool:
     """Told before a statement goes to the driver's cursor itself, past SQLAlchemy's
     events (``events.sql.compiled.on_driver``): it is queued. True: in a pipeline,
     where the caller fetches a statement's rows at once, and that fetch waits for
     the statement and all queued before it, in one round trip (SQLAlchemy's own
     statements end the pipeline instead: it reads a result's columns before its
-    rows)."""
-    pipe = conn.info.get(_PIPE)
+    rows). ``info``: ``conn.info``, if the caller has it at hand."""
+    pipe = (conn.info if info is None else info).get(_PIPE)
     if pipe is None:
         return False
     pipe.queue()
