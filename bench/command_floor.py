@@ -118,24 +118,36 @@ def replay_sqlite(conn: sqlite3.Connection, steps: list[tuple[Any, ...]]) -> Non
 
 
 class PostgresReplay:
-    """A command's statements on bare psycopg, waiting where the service waits."""
+    """A command's statements on bare psycopg, waiting where the service waits.
+
+    In autocommit mode, as the event store's transaction runs (``compiled.transaction``
+    sends its own BEGIN and COMMIT, queued in the pipeline with the rest); a
+    transaction SQLAlchemy began and committed (a write outside the store's own) is
+    begun before its first write and committed where it was."""
 
     def __init__(self, conninfo: str):
-        self.conn = psycopg.connect(conninfo)
+        self.conn = psycopg.connect(conninfo, autocommit=True)
         # The service's fused writes come with the server's own $n placeholders.
         self.raw = psycopg.RawCursor(self.conn)
         self.cursor = self.conn.cursor()
+        self.opened = False  # a transaction begun here for SQLAlchemy's
+        self.explicit = False  # inside the store's own BEGIN … COMMIT
 
     def __call__(self, steps: list[tuple[Any, ...]]) -> None:
         with self.conn.pipeline():
             for step in steps:
                 if step[0] != "sql":
-                    if step[0] == "commit":
-                        self.conn.commit()
-                    else:
-                        self.conn.rollback()
+                    if self.opened:
+                        self.cursor.execute("COMMIT" if step[0] == "commit" else "ROLLBACK")
+                        self.opened = False
                     continue
                 _, sql, params, many = step
+                if sql in ("BEGIN", "COMMIT", "ROLLBACK"):
+                    self.explicit = sql == "BEGIN"
+                elif (not (self.opened or self.explicit)
+                        and sql.lstrip()[:9].upper().startswith(_DML)):
+                    self.cursor.execute("BEGIN")
+                    self.opened = True
                 cursor = self.raw if isinstance(params, list | tuple) and "$1" in sql \
                     else self.cursor
                 if many:

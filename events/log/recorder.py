@@ -56,8 +56,7 @@ from sqlalchemy import (
 
 from events.log import records
 from events.sql import compiled
-from events.sql.compiled import on_driver
-from events.sql.pipeline import pipelined
+from events.sql.compiled import transaction
 from workflow.errors import StaleRecords
 
 log = logging.getLogger(__name__)
@@ -251,8 +250,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
                      guard: dict[UUID, int] | None, *, views: bool) -> list[int]:
         # The pipeline outside the transaction: on PostgreSQL the views' writes and
         # the COMMIT go in one round trip, and an error of any of them is raised by it.
-        with _persistence_errors(), self._engine.connect() as conn, pipelined(conn), \
-                conn.begin(), on_driver(conn):
+        with _persistence_errors(), self._engine.connect() as conn, transaction(conn):
             if self.within is not None and not views:
                 # Told first, with no rows: nothing here brings the views up to date,
                 # whatever an attempt before this one said.
