@@ -146,26 +146,19 @@ def transaction(conn: Connection) -> Iterator[None]:
     Why: psycopg, beginning a transaction itself in pipeline mode, sends its BEGIN and
     waits for the answer before anything else goes (a round trip of its own, a third
     of a command's waiting). On a connection in autocommit mode it begins none, and the
-    BEGIN sent here goes with the table lock and the insert. An error, or a block left
-    by an exception with the transaction open, rolls it back before the connection
-    goes back to the pool."""
+    BEGIN sent here goes with the table lock and the insert. A block that fails leaves
+    its transaction open (or aborted): the pool's reset of the connection, as it goes
+    back, rolls it back (psycopg sends ROLLBACK whenever the server is in one), then
+    puts the connection back in the engine's own mode."""
     if conn.dialect.name != "postgresql":
         with conn.begin(), on_driver(conn):
             yield
         return
-    # Reset to the engine's own when the connection goes back to the pool.
     conn.execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        with pipeline.pipelined(conn), on_driver(conn):
-            send(conn, "BEGIN", None, answers_nothing=True)
-            yield
-            send(conn, "COMMIT", None, answers_nothing=True)
-    except BaseException:
-        driver = conn.connection.driver_connection
-        if driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            with driver.cursor() as cursor:
-                cursor.execute("ROLLBACK")
-        raise
+    with pipeline.pipelined(conn), on_driver(conn):
+        send(conn, "BEGIN", None, answers_nothing=True)
+        yield
+        send(conn, "COMMIT", None, answers_nothing=True)
 
 
 def _hold(conn: Connection, held: list[Any], sql: str, params: Any, many: bool,

@@ -326,3 +326,53 @@ def test_a_note_writes_back_only_the_board_columns_it_changed(store):
     assert not any(f" {column}=" in board[0] for column in ("state", "unit", "deadline"))
     row = queries.board(store, state="in_progress").rows[0]
     assert (row["id"], row["percent"]) == (task, 50)
+
+
+@pytest.mark.postgres
+def test_a_transaction_refused_on_postgresql_leaves_no_connection_inside_one(
+        postgres_url, clock, monkeypatch):
+    """On PostgreSQL the event store's transaction sends its own BEGIN and COMMIT
+    (``compiled.transaction``). Refused by the database at the insert (a unit made
+    twice), or by a view's write the commit reports, it is rolled back: no connection
+    of the store is left idle in a transaction, the one connection the store uses is
+    kept, back in the engine's own mode, and the next command is recorded as usual."""
+    with System(postgres_url, clock=clock) as store:
+        commune(store)
+        backend = _backend(store)
+        with pytest.raises(DomainError) as made_twice:
+            store.service.add_unit("VP", "Văn phòng lần hai")
+        assert made_twice.value.code == "unit_exists"
+        task = assign(store)
+        board = store.projections.by_name["tasks"]
+        real_apply = type(board).apply
+
+        refusals: list[int] = []
+
+        def refused_once(self, conn, events):
+            real_apply(self, conn, events)
+            if not refusals:  # a key already taken: the commit refuses the batch
+                refusals.append(events[0].position)
+                execute_many(conn, insert(tables.positions),
+                             [{"name": "tasks", "position": 0}])
+
+        monkeypatch.setattr(type(board), "apply", refused_once)
+        store.service.start_task("head_vp", task)  # recorded again without its views
+        assert len(refusals) == 1
+        with store.engine.connect() as conn:
+            left = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%%'").scalar()
+            autocommit = conn.connection.driver_connection.autocommit
+        assert left == 0
+        assert autocommit is False
+        assert _backend(store) == backend  # rolled back and kept, not thrown away
+        store.service.note_progress("head_vp", task, "Tiếp tục", percent=40)
+        assert store.service.get_task(task).percent == 40
+        assert queries.board(store, state="in_progress").rows[0]["id"] == task
+        assert {s["position"] for s in store.projections.status()} == {
+            store.projections.head()}
+
+
+def _backend(store: System) -> int:
+    with store.engine.connect() as conn:
+        return conn.connection.driver_connection.info.backend_pid
