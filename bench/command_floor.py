@@ -8,7 +8,7 @@ statements are replayed, command by command, on the bare driver (``sqlite3``,
 the copy goes through the same states as the store: same file settings (WAL,
 ``synchronous`` as the store has it) on SQLite, same server on PostgreSQL, each
 transaction committed where the service committed. On PostgreSQL the replay waits
-where the service waits: the statements in a pipeline, synced at each one whose rows
+where the service waits: the statements in a pipeline, waiting at each one whose rows
 the service read (the event's insert with its ``RETURNING``) and at the commit.
 
 What the replay takes is the database's work (B-trees, indexes, the WAL write and
@@ -18,8 +18,9 @@ raw insert + commit loop of bench/commands.py (bench/raw_commits.py) runs in the
 rounds, so each database has three rates side by side: the service's, the replay's
 (the service with no Python at all) and the raw loop's. ``replay_fraction_of_raw`` is
 the most of the raw rate these statements can give (the ceiling of
-``fraction_of_raw`` in bench/commands.py); the service, the replay and the raw loop
-take turns in each round, each first as often, so the noise falls on all alike.
+``fraction_of_raw`` in bench/commands.py). The service (its statements replayed at
+once after it) and the raw loop go first in every other round, so the noise of a
+shared machine falls on all alike.
 
     .venv/bin/python bench/command_floor.py --rounds 10 --per-round 10
     .venv/bin/python bench/command_floor.py --skip-postgres --out /tmp/floor.json
