@@ -54,6 +54,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
+from bench.markdown import markdown_table  # noqa: E402
 from bench.raw_commits import PostgresLoop, SQLiteLoop  # noqa: E402
 from events.sql import compiled  # noqa: E402
 from events.system import System  # noqa: E402
@@ -332,8 +333,7 @@ def measure(sides: list[Side], rounds: int, per_round: int) -> None:
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
-    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-    rows = [
+    return markdown_table([
         ("service command p50", lambda f: f"{f['service_p50_ms']:.2f} ms"),
         ("its statements replayed on the bare driver, p50",
          lambda f: f"{f['replay_p50_ms']:.2f} ms"),
@@ -344,12 +344,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         ("replayed commands /s → fraction of raw (no Python at all)",
          lambda f: f"{f['replay_per_s']:,.0f} → {f['replay_fraction_of_raw']:.1%}"),
         ("statements per command", lambda f: f"{f['statements_per_command']:g}"),
-    ]
-    lines = ["| figure | " + " | ".join(names[n] for n in results) + " |",
-             "|---|" + "---|" * len(results)]
-    for label, show in rows:
-        lines.append(f"| {label} | " + " | ".join(show(f) for f in results.values()) + " |")
-    return "\n".join(lines)
+    ], results)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

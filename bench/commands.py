@@ -58,6 +58,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from bench.crud_baseline import CrudTracker, metadata  # noqa: E402
 from bench.crud_orm import CrudOrmTracker  # noqa: E402
+from bench.markdown import markdown_table  # noqa: E402
 from bench.raw_commits import PostgresLoop, SQLiteLoop  # noqa: E402
 from events.sql import compiled  # noqa: E402
 from events.system import System  # noqa: E402
@@ -267,7 +268,6 @@ def measure(sides: list[Side], rounds: int, per_round: int) -> None:
 
 
 def table(results: dict[str, dict]) -> str:
-    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     rows = [
         ("raw insert + commit /s", lambda f: f"{f['raw_per_s']:,.0f}"),
         ("service commands /s", lambda f: f"{f['command_per_s']:,.0f}"),
@@ -283,11 +283,8 @@ def table(results: dict[str, dict]) -> str:
          lambda f: f"{f['statements_per_command']:g} ({f['crud_statements_per_command']:g}, "
                    f"{f['crud_orm_statements_per_command']:g})"),
     ]
-    lines = ["| figure | " + " | ".join(names[k] for k in results) + " |",
-             "|---|" + "---|" * len(results)]
-    for label, show in rows:
-        lines.append(f"| {label} | " + " | ".join(show(f) for f in results.values()) + " |")
-    return "\n".join(lines)
+    return markdown_table(rows, results)
+
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

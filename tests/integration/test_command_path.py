@@ -276,18 +276,7 @@ def test_a_view_write_the_database_refuses_leaves_the_event_recorded_once_and_ca
     once, and the catch-up after the save applies it."""
     commune(store)
     task = assign(store)
-    board = store.projections.by_name["tasks"]
-    real_apply = type(board).apply
-    refused: list[int] = []
-
-    def refused_once(self, conn, events):
-        real_apply(self, conn, events)
-        if not refused:
-            refused.append(events[0].position)
-            # A key already taken: refused by the database, not by Python.
-            execute_many(conn, insert(tables.positions), [{"name": "tasks", "position": 0}])
-
-    monkeypatch.setattr(type(board), "apply", refused_once)
+    refused = _board_write_refused_once(store, monkeypatch)
     store.service.start_task("head_vp", task)
     assert len(refused) == 1
     assert store.service.get_task(task).state == "in_progress"
@@ -343,21 +332,9 @@ def test_a_transaction_refused_on_postgresql_leaves_no_connection_inside_one(
             store.service.add_unit("VP", "Văn phòng lần hai")
         assert made_twice.value.code == "unit_exists"
         task = assign(store)
-        board = store.projections.by_name["tasks"]
-        real_apply = type(board).apply
-
-        refusals: list[int] = []
-
-        def refused_once(self, conn, events):
-            real_apply(self, conn, events)
-            if not refusals:  # a key already taken: the commit refuses the batch
-                refusals.append(events[0].position)
-                execute_many(conn, insert(tables.positions),
-                             [{"name": "tasks", "position": 0}])
-
-        monkeypatch.setattr(type(board), "apply", refused_once)
+        refused = _board_write_refused_once(store, monkeypatch)
         store.service.start_task("head_vp", task)  # recorded again without its views
-        assert len(refusals) == 1
+        assert len(refused) == 1
         with store.engine.connect() as conn:
             left = conn.exec_driver_sql(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -376,3 +353,21 @@ def test_a_transaction_refused_on_postgresql_leaves_no_connection_inside_one(
 def _backend(store: System) -> int:
     with store.engine.connect() as conn:
         return conn.connection.driver_connection.info.backend_pid
+
+
+def _board_write_refused_once(store: System, monkeypatch) -> list[int]:
+    """The board's next batch also writes a key already taken: refused by the database,
+    not by Python (on PostgreSQL told only by the commit, its writes being queued).
+    Returns the positions of the batches refused (one, once it has run)."""
+    board = store.projections.by_name["tasks"]
+    real_apply = type(board).apply
+    refused: list[int] = []
+
+    def refused_once(self, conn, events):
+        real_apply(self, conn, events)
+        if not refused:
+            refused.append(events[0].position)
+            execute_many(conn, insert(tables.positions), [{"name": "tasks", "position": 0}])
+
+    monkeypatch.setattr(type(board), "apply", refused_once)
+    return refused
