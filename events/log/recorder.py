@@ -248,8 +248,9 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
 
     def _transaction(self, stored_events: Sequence[StoredEvent], written: list[int],
                      guard: dict[UUID, int] | None, *, views: bool) -> list[int]:
-        # The pipeline outside the transaction: on PostgreSQL the views' writes and
-        # the COMMIT go in one round trip, and an error of any of them is raised by it.
+        # On PostgreSQL (``compiled.transaction``) the BEGIN, the table lock and the
+        # insert go in one round trip, the views' writes and the COMMIT in another,
+        # and an error of any of them is raised by it.
         with _persistence_errors(), self._engine.connect() as conn, transaction(conn):
             if self.within is not None and not views:
                 # Told first, with no rows: nothing here brings the views up to date,

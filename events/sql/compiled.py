@@ -161,7 +161,7 @@ def transaction(conn: Connection) -> Iterator[None]:
         send(conn, "COMMIT", None, answers_nothing=True)
 
 
-def _hold(conn: Connection, held: list[Any], sql: str, params: Any, many: bool,
+def _hold(conn: Connection, held: _Held, sql: str, params: Any, many: bool,
           distinct: bool) -> bool:
     """Hold a write back to be sent with others as one statement; False: it may not be
     (it must go alone, after what is held). Rows of one write become parts of their
