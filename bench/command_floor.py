@@ -51,11 +51,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
 import psycopg  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from bench.markdown import markdown_table  # noqa: E402
-from bench.raw_commits import PostgresLoop, SQLiteLoop  # noqa: E402
+from bench.raw_commits import PostgresLoop, SQLiteLoop, state_size  # noqa: E402
 from events.sql import compiled  # noqa: E402
 from events.system import System  # noqa: E402
 from workflow.clock import local_today  # noqa: E402
@@ -173,12 +173,13 @@ class Side:
     """One database: the store, the copy its statements are replayed on, a raw loop."""
 
     def __init__(self, name: str, store: System, replay: Callable[[list], None],
-                 raw: Any, recorder: Recorder):
+                 raw: Any, recorder: Recorder, close: Callable[[], None]):
         self.name, self.store, self.replay, self.raw = name, store, replay, raw
-        self.recorder = recorder
+        self.recorder, self.close = recorder, close
         self.deadline = local_today() + timedelta(days=30)
         self.ms: dict[str, list[float]] = {path: [] for path in PATHS}
         self.statements: list[int] = []
+        self.pending: list[list[tuple[Any, ...]]] = []  # recorded, not yet replayed
         self.n = 0
 
     def lifecycles(self, tasks: int, *, timed: bool) -> None:
@@ -186,28 +187,29 @@ class Side:
         service = self.store.service
         for _ in range(tasks):
             self.n += 1
-            steps = (
-                lambda: service.assign_task("lead_do", unit="BDO", deadline=self.deadline,
-                                            title=f"Nhiệm vụ đo {self.n} (dữ liệu mẫu)"),
-                lambda task: service.start_task("head_do", task),
-                lambda task: service.note_progress("head_do", task, "Đã làm được một nửa",
-                                                   percent=50),
-                lambda task: service.submit_report("head_do", task,
-                                                   "Đã hoàn thành (dữ liệu mẫu)"),
-                lambda task: service.verify_task("lead_do", task, "Đạt"),
-            )
-            task = None
-            for n, step in enumerate(steps):
-                self.recorder.start()
-                started = time.perf_counter()
-                done = step() if n == 0 else step(task)
-                elapsed = (time.perf_counter() - started) * 1000
-                self.recorder.stop()
-                task = done if n == 0 else task
-                if timed:
-                    self.ms["service"].append(elapsed)
+            task = self._command(timed, service.assign_task, "lead_do", unit="BDO",
+                                 deadline=self.deadline,
+                                 title=f"Nhiệm vụ đo {self.n} (dữ liệu mẫu)")
+            self._command(timed, service.start_task, "head_do", task)
+            self._command(timed, service.note_progress, "head_do", task,
+                          "Đã làm được một nửa", percent=50)
+            self._command(timed, service.submit_report, "head_do", task,
+                          "Đã hoàn thành (dữ liệu mẫu)")
+            self._command(timed, service.verify_task, "lead_do", task, "Đạt")
         self.pending = self.recorder.commands[first:]
         del self.recorder.commands[first:]
+
+    def _command(self, timed: bool, command: Callable[..., Any], *args: Any,
+                 **kwargs: Any) -> Any:
+        """One command, its statements recorded, its time kept if ``timed``."""
+        self.recorder.start()
+        started = time.perf_counter()
+        done = command(*args, **kwargs)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.recorder.stop()
+        if timed:
+            self.ms["service"].append(elapsed)
+        return done
 
     def replayed(self, *, timed: bool) -> None:
         for steps in self.pending:
@@ -249,12 +251,6 @@ def _setup(store: System) -> None:
     service.add_user("head_do", "unit_head", "mat-khau-1", unit="BDO")
 
 
-def _state_size(store: System) -> int:
-    with store.engine.connect() as conn:
-        size = conn.execute(select(func.avg(func.length(store.events_table.c.state)))).scalar()
-    return int(size or 200)
-
-
 def sqlite_side(folder: Path, recorder: Recorder) -> tuple[Side, dict[str, Any]]:
     store_path, copy_path = folder / "store.sqlite3", folder / "replay.sqlite3"
     store = System(f"sqlite:///{store_path}")
@@ -268,9 +264,14 @@ def sqlite_side(folder: Path, recorder: Recorder) -> tuple[Side, dict[str, Any]]
     bare.execute(f"PRAGMA journal_mode={journal}")
     bare.execute(f"PRAGMA synchronous={synchronous}")
     raw = SQLiteLoop(str(folder / "raw.sqlite3"), journal_mode=journal,
-                     synchronous=synchronous, state_size=_state_size(store))
-    side = Side("sqlite", store, lambda steps: replay_sqlite(bare, steps), raw, recorder)
-    side.close = lambda: (store.close(), bare.close(), raw.close())  # type: ignore[attr-defined]
+                     synchronous=synchronous, state_size=state_size(store))
+    def close() -> None:
+        store.close()
+        bare.close()
+        raw.close()
+
+    side = Side("sqlite", store, lambda steps: replay_sqlite(bare, steps), raw, recorder,
+                close)
     return side, {"journal_mode": journal, "synchronous": synchronous,
                   "sqlite": sqlite3.sqlite_version}
 
@@ -279,30 +280,28 @@ def postgres_side(recorder: Recorder, admin_url: str) -> tuple[Side, dict[str, A
     tag = uuid.uuid4().hex[:8]
     names = (f"nhiemvu_floor_{tag}", f"nhiemvu_floor_{tag}_replay")
     server = make_url(admin_url)
-    url = {name: server.set(database=name).render_as_string(hide_password=False)
-           for name in names}
+
+    def at(database: str, driver: str = server.drivername) -> str:
+        return server.set(drivername=driver, database=database).render_as_string(
+            hide_password=False)
 
     def _admin() -> psycopg.Connection:
-        conninfo = server.set(drivername="postgresql").render_as_string(hide_password=False)
-        return psycopg.connect(conninfo, autocommit=True)
+        return psycopg.connect(at(server.database, "postgresql"), autocommit=True)
 
     with _admin() as admin:
         admin.execute(f'CREATE DATABASE "{names[0]}"')
-    store = System(url[names[0]])
+    store = System(at(names[0]))
     _setup(store)
-    size = _state_size(store)
+    size = state_size(store)
     with store.engine.connect() as conn:
         synchronous = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
         version = conn.exec_driver_sql("SHOW server_version").scalar()
     store.close()  # a database copied as a template may have no one connected
     with _admin() as admin:
         admin.execute(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"')
-    store = System(url[names[0]])
-    conninfo = make_url(url[names[1]]).set(drivername="postgresql").render_as_string(
-        hide_password=False)
-    replay = PostgresReplay(conninfo)
-    raw = PostgresLoop(conninfo, state_size=size)
-    side = Side("postgresql", store, replay, raw, recorder)
+    store = System(at(names[0]))
+    replay = PostgresReplay(at(names[1], "postgresql"))
+    raw = PostgresLoop(at(names[1], "postgresql"), state_size=size)
 
     def close() -> None:
         store.close()
@@ -311,7 +310,8 @@ def postgres_side(recorder: Recorder, admin_url: str) -> tuple[Side, dict[str, A
         with _admin() as admin:
             for name in names:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    side.close = close  # type: ignore[attr-defined]
+
+    side = Side("postgresql", store, replay, raw, recorder, close)
     return side, {"synchronous_commit": synchronous, "server": version}
 
 
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         measure(sides, args.rounds, args.per_round)
     finally:
         for side in sides:
-            side.close()  # type: ignore[attr-defined]
+            side.close()
         shutil.rmtree(folder, ignore_errors=True)
     report: dict[str, Any] = {
         "machine": {"node": platform.node(), "cpus": os.cpu_count(),

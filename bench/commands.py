@@ -53,13 +53,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NHIEMVU_PASSWORD_PROFILE", "fast")
 
 import psycopg  # noqa: E402
-from sqlalchemy import create_engine, event, func, select  # noqa: E402
+from sqlalchemy import create_engine, event  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from bench.crud_baseline import CrudTracker, metadata  # noqa: E402
 from bench.crud_orm import CrudOrmTracker  # noqa: E402
 from bench.markdown import markdown_table  # noqa: E402
-from bench.raw_commits import PostgresLoop, SQLiteLoop  # noqa: E402
+from bench.raw_commits import PostgresLoop, SQLiteLoop, state_size  # noqa: E402
 from events.sql import compiled  # noqa: E402
 from events.system import System  # noqa: E402
 from workflow.clock import local_today  # noqa: E402
@@ -203,20 +203,13 @@ def percentile(samples: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def _state_size(store: System) -> int:
-    # The raw rows carry as many bytes as the store's own events, so the two write alike.
-    with store.engine.connect() as conn:
-        size = conn.execute(select(func.avg(func.length(store.events_table.c.state)))).scalar()
-    return int(size or 200)
-
-
 def sqlite_side(folder: Path) -> Side:
     store = System(f"sqlite:///{folder / 'store.sqlite3'}")
     with store.engine.connect() as conn:
         journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         synchronous = int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
     raw = SQLiteLoop(str(folder / "raw.sqlite3"), journal_mode=journal,
-                     synchronous=synchronous, state_size=_state_size(store))
+                     synchronous=synchronous, state_size=state_size(store))
     crud_engine = create_engine(f"sqlite:///{folder / 'crud.sqlite3'}")
 
     @event.listens_for(crud_engine, "connect")
@@ -234,7 +227,7 @@ def postgres_side(url: str) -> Side:
     with store.engine.connect() as conn:
         synchronous = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    raw = PostgresLoop(conninfo, state_size=_state_size(store))
+    raw = PostgresLoop(conninfo, state_size=state_size(store))
     crud_engine = create_engine(url)
     side = Side("postgresql", raw, crud_engine, store)
     side.durability = f"synchronous_commit={synchronous}"

@@ -15,6 +15,7 @@ import sqlite3
 import uuid
 
 import psycopg
+from sqlalchemy import func, select
 
 TABLE = "bench_raw_events"
 TOPIC = "nhiemvu.task.WorkStarted"
@@ -89,3 +90,11 @@ class PostgresLoop(_Loop):
         self.conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
         self.conn.commit()
         self.conn.close()
+
+
+def state_size(store) -> int:
+    """The mean size of a stored event's state in ``store`` (an ``events.system.System``):
+    the raw rows carry as many bytes as the store's own events, so the two write alike."""
+    with store.engine.connect() as conn:
+        size = conn.execute(select(func.avg(func.length(store.events_table.c.state)))).scalar()
+    return int(size or 200)

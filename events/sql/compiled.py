@@ -90,7 +90,7 @@ def _run(conn: Connection, cursor: Any, sql: str, params: Any, many: bool,
          answers_nothing: bool, info: dict[str, Any] | None = None) -> Any:
     for listener in listeners:
         listener(sql, params, many)
-    piped = pipeline.before(conn, conn.info if info is None else info)
+    piped = pipeline.before(conn, info)
     if many:
         cursor.executemany(sql, params)
         return Rows()
