@@ -29,6 +29,8 @@ Peak RSS is the largest VmHWM among the server's worker processes (gunicorn's
 workers, not its arbiter; waitress's one process), sampled throughout. The server's
 CPU time per request (all its processes, over the measured run) says what serving
 under concurrency costs, beside what ``bench/web_pages.py`` measures one at a time.
+How the connections lie among the workers (``connections_per_worker``, counted halfway
+through each run) says whose the tail is: a kept-alive connection stays with one worker.
 
     .venv/bin/python bench/load.py                      # both, 30 s each, 32 connections
     .venv/bin/python bench/load.py --scenario sqlite_single --duration 5 --tasks 3000
@@ -114,7 +116,8 @@ def main() -> None:
               f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
               f"{figures['errors']} errors, "
               f"server CPU {figures['server_cpu_ms_per_request']:.1f} ms per request, "
-              f"peak RSS {figures['peak_rss_mb_per_worker']:.0f} MB per worker")
+              f"peak RSS {figures['peak_rss_mb_per_worker']:.0f} MB per worker, "
+              f"connections per worker {[r['connections_per_worker'] for r in figures['runs']]}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"written to {args.out}")
@@ -144,10 +147,13 @@ def scenario(name: str, workers: int, folder: Path, args, threads: int) -> dict:
                 runs = []
                 for _ in range(max(1, args.runs)):
                     cpu_before = cpu_seconds(server.process.pid)
-                    figures = run_wrk(server.base, data_file, args.duration,
-                                      args.connections, threads)
-                    runs.append(_run_figures(figures, cpu_seconds(server.process.pid)
-                                             - cpu_before))
+                    spread = Spread(server.process.pid, server.port, args.duration / 2)
+                    with spread:
+                        figures = run_wrk(server.base, data_file, args.duration,
+                                          args.connections, threads)
+                    runs.append({**_run_figures(figures, cpu_seconds(server.process.pid)
+                                                - cpu_before),
+                                 "connections_per_worker": spread.counts})
                     errors = (figures["socket_errors"] + figures["timeouts"]
                               + figures["unexpected"])
                     if errors:
@@ -315,7 +321,7 @@ class Server:
         self.log = folder / "server.log"
 
     def __enter__(self) -> Server:
-        port = _free_port()
+        self.port = port = _free_port()
         self.base = f"http://127.0.0.1:{port}"
         env = {key: value for key, value in os.environ.items()
                if not key.startswith("NHIEMVU_")}
@@ -400,6 +406,55 @@ class RssSampler:
             found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
             if found:
                 self.peak_mb = max(self.peak_mb, int(found.group(1)) / 1024)
+
+
+class Spread:
+    """How the load generator's connections lie among the server's workers, counted
+    once, ``after`` seconds into a run: a kept-alive connection stays with the worker
+    that accepted it, so a worker holding more of them than the others serves each of
+    them more slowly, and the run's tail is theirs. Largest first; ``[]`` if the run
+    ended first."""
+
+    def __init__(self, root: int, port: int, after: float):
+        self.root, self.port = root, port
+        self.counts: list[int] = []
+        self._timer = threading.Timer(after, self._count)
+
+    def __enter__(self) -> Spread:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        self._timer.join()
+
+    def _count(self) -> None:
+        served = established_sockets(self.port)
+        counts = []
+        for pid in workers_of(self.root):
+            try:
+                links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+            except OSError:
+                continue  # a worker that just exited
+            counts.append(sum(1 for link in links if link in served))
+        self.counts = sorted(counts, reverse=True)
+
+
+def established_sockets(port: int) -> set[str]:
+    """The ``socket:[inode]`` names of the established TCP connections whose local
+    port is ``port``: the server's side of its clients' connections."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local address "ADDR:PORT" in hex; state 01 is ESTABLISHED; then the inode.
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                found.add(f"socket:[{fields[9]}]")
+    return found
 
 
 def cpu_seconds(root: int) -> float:

@@ -51,3 +51,5 @@ def test_the_sqlite_scenario_runs_without_errors_and_writes_its_figures(wrk, tmp
     assert scenario["p99_ms"] == sorted(run["p99_ms"] for run in runs)[1]  # the median
     assert scenario["peak_rss_mb_per_worker"] > 0
     assert (scenario["connections"], scenario["threads"], scenario["tasks_in_store"]) == (4, 4, 150)
+    # Halfway through each run, wrk's four connections all lay with the one process.
+    assert [run["connections_per_worker"] for run in runs] == [[4], [4], [4]]
