@@ -21,7 +21,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import String, bindparam, func, literal, select, union_all
+from sqlalchemy import String, and_, bindparam, func, literal, select, union_all
 
 from events.readmodels import tables
 
@@ -35,6 +35,13 @@ A = tables.audit
 # The events whose whole effect on the read models is a task's percentage, its last
 # activity and version, and their own line in the audit log.
 NOTES = ("ProgressNoted",)
+
+
+def _not_a_note(column):
+    # Not ``not_in(NOTES)``: SQLAlchemy expands an IN list anew at every execution
+    # (its "post-compile" step), and this statement is every request's first.
+    return and_(*(column != note for note in NOTES))
+
 _MARK = "~marked"
 _HEAD = "~head"
 # What must stand at one position for the mark to say it all: the log's head (the
@@ -67,7 +74,7 @@ def _last_but_notes():
     recent = (select(A.c.position, A.c.type).order_by(A.c.position.desc())
               .limit(_RECENT).subquery("recent"))
     among_recent = (select(func.max(recent.c.position))
-                    .where(recent.c.type.not_in(NOTES)).scalar_subquery())
+                    .where(_not_a_note(recent.c.type)).scalar_subquery())
     # Both databases leave an argument of coalesce unread once one before it is not null.
     return func.coalesce(among_recent, _last_of_every_type())
 
@@ -77,7 +84,7 @@ def _since():
     ``v_known`` (the audit log's position then) that is not a note, else that read's
     mark ``v_mark``. One range of the audit log's key, however many notes came."""
     later = (select(func.max(A.c.position))
-             .where(A.c.position > bindparam("v_known"), A.c.type.not_in(NOTES))
+             .where(A.c.position > bindparam("v_known"), _not_a_note(A.c.type))
              .scalar_subquery())
     return func.coalesce(later, bindparam("v_mark"))
 
@@ -98,7 +105,7 @@ def _last_of_every_type():
             .order_by(of_kind.c.type.desc(), of_kind.c.position.desc()).limit(1)
             .scalar_subquery())
     return (select(func.max(last))
-            .where(kinds.c.type.is_not(None), kinds.c.type.not_in(NOTES))
+            .where(kinds.c.type.is_not(None), _not_a_note(kinds.c.type))
             .scalar_subquery())
 
 
