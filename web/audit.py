@@ -28,6 +28,7 @@ from events.queries.audit import audit_rows
 from web import fragments, hx, params, reads, storage
 from web.i18n import lang
 from web.later import Later
+from web.versioned import remembered
 from workflow.errors import DomainError
 from workflow.event_names import event_type_name
 from workflow.rules import Role
@@ -54,9 +55,17 @@ _READ = 64 * 1024
 WATCHERS = frozenset({Role.AUDITOR, Role.ADMIN})
 def damage() -> dict[str, Any] | None:
     """What the last recorded verification found damaged (``seal.damage``), or None;
-    read at most once per request (one row, by its primary key's order)."""
+    read at most once per request (one row, by its primary key's order), and on a page
+    of the present kept between requests under the seal's marks (``reads.marks``):
+    every task page asks it."""
     if "nhiemvu_seal_damage" not in g:
-        g.nhiemvu_seal_damage = seal_queries.damage(storage.store())
+        marks = reads.marks(seal_queries.MARK)
+
+        def read() -> dict[str, Any] | None:
+            return seal_queries.damage(storage.store())
+
+        g.nhiemvu_seal_damage = (read() if marks is None
+                                 else remembered(("seal damage",), marks, read))
     return g.nhiemvu_seal_damage
 
 

@@ -24,6 +24,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from events.queries.bounded import Bounded
+from events.queries.seal import MARK
 from web import reads
 from web.i18n import lang
 
@@ -133,7 +134,8 @@ def audit_results(filters: dict[str, Any], before: Any) -> tuple | None:
 
 
 def audit_seal() -> tuple | None:
-    """The key of the audit log's seal (the latest checkpoint and verification, both
-    recorded as events, so in the data's version). None on a page of the past."""
-    version = reads.version()
-    return None if version is None else ("audit seal", lang(), version)
+    """The key of the audit log's seal (the latest checkpoint and verification): the
+    marks of the seal's records, which only a checkpoint or a verification moves (a
+    note, say, leaves them). None on a page of the past."""
+    marks = reads.marks(MARK)
+    return None if marks is None else ("audit seal", lang(), marks)

@@ -85,6 +85,31 @@ def read_unread(username: str, count: int) -> None:
     g.setdefault(_KEY, {}).setdefault(f"unread now:{username}", count)
 
 
+def read_marks(rows: list[tuple[str, Any]]) -> None:
+    """Marks of read models' tables read with the version (``events.queries.seal.
+    MARKS``): ``marks`` gives them on a page of the present, until a command."""
+    g.setdefault(_KEY, {}).setdefault(
+        "marks", tuple(sorted((name, int(value)) for name, value in rows)))
+
+
+def marks(prefix: str) -> tuple | None:
+    """The marks named ``prefix…`` (``read_marks``) and the parked events of the same
+    snapshot: a key for what is read from their tables now, if those only gain rows
+    at their events' positions, in order but for parked events applied late (which
+    the parked events' count and last position show) and rebuilds (which give the
+    same rows). None on a page of the past, or when this request has not read them
+    since its last command (nothing is then kept)."""
+    if isinstance(storage.store(), Past):
+        return None
+    found = g.get(_KEY, {}).get("marks")
+    # Read in the same query as the marks (``versions_with``), so never read here.
+    version = None if found is None else _versions_now()
+    if version is None:
+        return None
+    return (*(row for row in found if row[0].startswith(prefix)),
+            *(row for row in version.every if row[0].startswith("~parked")))
+
+
 def _versions() -> Versions | None:
     """The keys of what this page reads: those of now, None on a page of the past."""
     return None if isinstance(storage.store(), Past) else _versions_now()

@@ -33,6 +33,7 @@ from sqlalchemy import (
     update,
 )
 
+from events.queries import seal
 from events.queries.alerts import unread_of
 from events.sql import compiled
 from events.system import System
@@ -58,7 +59,8 @@ _OPEN = (TABLE.c.id_hash == bindparam("id_hash"), TABLE.c.ended_at.is_(None),
 _FIND = select(TABLE.c.username, TABLE.c.fingerprint, TABLE.c.deactivations).where(*_OPEN)
 # The same, asked with the data's version in a page's first query (``reads.
 # versions_with``), as rows of a name and a number: the row's fingerprint (16 hex
-# digits) and username in the name, and the person's unread alerts for the header.
+# digits) and username in the name, the person's unread alerts for the header, and
+# the marks of the seal's records (``reads.marks``).
 _SESSION = "+session "
 _UNREAD = "+unread"
 _WITH_VERSION = (
@@ -67,6 +69,7 @@ _WITH_VERSION = (
     select(literal(_UNREAD, String),
            unread_of(select(TABLE.c.username).where(*_OPEN).scalar_subquery())
            .scalar_subquery()),
+    *seal.MARKS,
 )
 
 
@@ -120,6 +123,8 @@ def find(session_id: str) -> Issued | None:
     if issued is not None:
         unread = next(int(value) for name, value in rows if name == _UNREAD)
         reads.read_unread(issued.username, unread)
+        reads.read_marks([(name, value) for name, value in rows
+                          if name.startswith(seal.MARK)])
     return issued
 
 

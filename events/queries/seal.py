@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, select, type_coerce
+from sqlalchemy import String, bindparam, func, literal, select, type_coerce
 from sqlalchemy.types import NullType
 
 from events.log import merkle, records
@@ -111,6 +111,19 @@ def current_root(store: System) -> tuple[int, str]:
     with store.engine.connect() as conn:
         size = _size(conn)
         return size, merkle.root_hash(size, _getter(conn)).hex()
+
+
+# What a page's first query asks of the seal's records (``web/sessions.py``): the
+# largest checkpoint and the latest verification, each its table's primary key (one
+# index read). Both tables only gain rows, in the log's order (a later checkpoint is
+# a larger one), so with the parked events (``web.reads.marks``) they are a key of
+# what is read from them: the latest checkpoint, the latest verification and the
+# damage it found.
+MARK = "+seal "
+MARKS = (
+    select(literal(MARK + "checkpoint", String), func.coalesce(func.max(C.c.size), 0)),
+    select(literal(MARK + "verification", String), func.coalesce(func.max(V.c.position), 0)),
+)
 
 
 def latest_verification(store: System) -> dict[str, Any] | None:

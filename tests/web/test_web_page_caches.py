@@ -320,3 +320,36 @@ def test_requests_asking_for_one_version_at_once_compute_it_once():
     with pytest.raises(ZeroDivisionError):
         kept.get("page", 3, lambda: 1 / 0)
     assert kept.get("page", 3, lambda: "after the failure") == "after the failure"
+
+
+@pytest.mark.both_stores
+def test_a_note_leaves_the_seal_kept_and_a_task_page_asks_nothing_of_it(
+        app, as_role, seeded, task_id, other_worker):
+    # The audit page's seal and the task page's damage check are kept under the
+    # seal's marks, read in the page's first query (web/sessions.py): a note moves
+    # the data's version, not them, so neither reads the seal's tables again.
+    from events.processes import sealing
+
+    with other_worker.app_context():
+        sealing.checkpoint(storage.live(), "request")
+        assert sealing.verify_and_record(storage.live())["intact"]
+    browser = as_role("truongvp")
+    browser.get("/audit/")
+    browser.get(f"/tasks/{task_id}")
+    with other_worker.app_context():
+        storage.service().start_task("truongvp", task_id)
+        storage.service().note_progress("truongvp", task_id, "Đang làm", percent=10)
+    seen: list[str] = []
+
+    def executed(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        audit = browser.get("/audit/").text
+        task = browser.get(f"/tasks/{task_id}").text
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
+    assert "Đang làm" in audit and "Đang làm" in task and "Nguyên vẹn · <time" in audit
+    asked = [statement for statement in seen if "web_sessions" not in statement]
+    assert asked and not [s for s in asked if "rm_seal" in s], asked

@@ -243,3 +243,28 @@ def test_the_banner_and_notice_name_the_same_position_on_either_store(as_role, s
     # on PostgreSQL (uuid) alike: the task page must recognise it on both.
     assert f"tại vị trí {changed}</strong>" in as_role("quantri").get("/tasks/").text
     assert f"{NOTICE} {changed};" in as_role("truongvp").get(f"/tasks/{started}").text
+
+
+@pytest.mark.both_stores
+def test_the_notice_follows_a_verification_another_worker_records(
+        as_role, started, tamper, other_worker, clock):
+    # What the last verification found is kept between requests (web/audit.py,
+    # ``damage``) under the seal's marks, read from the database: a verification
+    # recorded by another process shows on this one's next page, either way.
+    def verify_elsewhere() -> dict:
+        with other_worker.app_context():
+            return sealing.verify_and_record(storage.live())
+
+    browser = as_role("truongvp")
+    assert verify_elsewhere()["intact"]
+    assert NOTICE not in browser.get(f"/tasks/{started}").text
+    position, original = tamper.change_actor(started, 2)
+    assert NOTICE not in browser.get(f"/tasks/{started}").text  # not verified yet
+    clock.advance(minutes=1)
+    assert not verify_elsewhere()["intact"]
+    assert f"{NOTICE} {position};" in browser.get(f"/tasks/{started}").text
+
+    tamper.put_state(started, 2, original)
+    clock.advance(minutes=1)
+    assert verify_elsewhere()["intact"]
+    assert NOTICE not in browser.get(f"/tasks/{started}").text
