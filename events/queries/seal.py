@@ -69,9 +69,15 @@ def _checkpoint(row: Any) -> Checkpoint:
     return Checkpoint(row.size, row.root, aware(row.at), row.position, row.reason, row.actor)
 
 
+# Asked by pages (and, for the damage, by every task page after a command): built
+# once, so SQLAlchemy keys them once too.
+_LATEST_CHECKPOINT = select(C).order_by(C.c.size.desc()).limit(1)
+_LATEST_VERIFICATION = select(V).order_by(V.c.position.desc()).limit(1)
+
+
 def latest_checkpoint(store: System) -> Checkpoint | None:
     with store.engine.connect() as conn:
-        row = conn.execute(select(C).order_by(C.c.size.desc()).limit(1)).first()
+        row = conn.execute(_LATEST_CHECKPOINT).first()
     return None if row is None else _checkpoint(row)
 
 
@@ -129,7 +135,7 @@ MARKS = (
 def latest_verification(store: System) -> dict[str, Any] | None:
     """The last recorded verification (``LogVerified``), as a dict, or None."""
     with store.engine.connect() as conn:
-        row = conn.execute(select(V).order_by(V.c.position.desc()).limit(1)).mappings().first()
+        row = conn.execute(_LATEST_VERIFICATION).mappings().first()
     if row is None:
         return None
     return {**row, "at": aware(row["at"])}
