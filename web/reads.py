@@ -21,10 +21,11 @@ from werkzeug.datastructures import MultiDict
 
 from events import queries
 from events.queries import alerts as alert_queries
+from events.queries import seal
 from events.queries.as_of import Past, version_at
 from events.queries.audit import Names
 from events.queries.board_cursor import SORTS
-from events.queries.version import Versions, versions
+from events.queries.version import Versions
 from events.queries.version import versions_with as _versions_with
 from events.system import System
 from web import params, storage
@@ -55,14 +56,17 @@ def _versions_now() -> Versions | None:
     """Both keys of the data's version now (``events.queries.version``), read once per
     request and again after a command, whatever the page shows (the signed-in
     person's record is read before the page knows it shows a past); None when the
-    read models' bookkeeping cannot be read (nothing is then kept)."""
+    read models' bookkeeping cannot be read (nothing is then kept). The seal's marks
+    (``marks``) come with it: a task's panel after a command asks for them."""
     def read() -> Versions | None:
         try:
             # Read now (one round trip on PostgreSQL's autocommit connections).
-            return versions(storage.now())
+            found, rows = _versions_with(storage.now(), seal.MARKS)
         except SQLAlchemyError:
             log.warning("The data's version cannot be read; nothing is kept.", exc_info=True)
             return None
+        read_marks(rows)
+        return found
 
     return _cached("version", read)
 
@@ -97,14 +101,14 @@ def marks(prefix: str) -> tuple | None:
     snapshot: a key for what is read from their tables now, if those only gain rows
     at their events' positions, in order but for parked events applied late (which
     the parked events' count and last position show) and rebuilds (which give the
-    same rows). None on a page of the past, or when this request has not read them
-    since its last command (nothing is then kept)."""
+    same rows). None on a page of the past, or when they cannot be read (nothing is
+    then kept)."""
     if isinstance(storage.store(), Past):
         return None
+    # Read with the marks, unless read already (a command since drops both).
+    version = _versions_now()
     found = g.get(_KEY, {}).get("marks")
-    # Read in the same query as the marks (``versions_with``), so never read here.
-    version = None if found is None else _versions_now()
-    if version is None:
+    if version is None or found is None:
         return None
     return (*(row for row in found if row[0].startswith(prefix)),
             *(row for row in version.every if row[0].startswith("~parked")))
