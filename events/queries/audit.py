@@ -15,10 +15,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Integer, bindparam, select
 
 from events.queries.bounded import Bounded
 from events.queries.reading import aware, end_of, start_of, store_time
@@ -100,6 +101,28 @@ def _ranges(conn: Any, since: date | datetime | None,
     return [(first, last) for first, last in reversed(merged)]
 
 
+@lru_cache(maxsize=256)  # one per combination of filters: bounded by the code
+def _page(filters: frozenset[str], until_inclusive: bool, spanned: bool) -> Any:
+    """``audit_log``'s query for these filters (the names of its parameters), built
+    once: the pages ask it again and again, and building and cache-keying a statement
+    cost more than running it."""
+    where: list[ColumnElement[bool]] = [
+        getattr(A.c, column) == bindparam(name) for name, column in (
+            ("actor", "actor"), ("unit", "unit"), ("task", "aggregate_id"), ("type", "type"))
+        if name in filters]
+    if "since" in filters:
+        where.append(A.c.at >= bindparam("since"))
+    if "until" in filters:
+        where.append(A.c.at <= bindparam("until") if until_inclusive
+                     else A.c.at < bindparam("until"))
+    if "before" in filters:
+        where.append(A.c.position < bindparam("before"))
+    if spanned:
+        where.append(A.c.position.between(bindparam("first"), bindparam("last")))
+    return (select(A).where(*where).order_by(A.c.position.desc())
+            .limit(bindparam("limit", type_=Integer)))
+
+
 def _within(query: Any, span: tuple[int, int] | None) -> Any:
     return query if span is None else query.where(A.c.position.between(*span))
 
@@ -116,17 +139,22 @@ def audit_log(store: System, *, actor: str | None = None, unit: str | None = Non
     ``names`` how people and units are called, when the caller has them already
     (else read here).
     """
-    where = _where(store, actor=actor, unit=unit, task=task, type=type, since=since,
-                   until=until)
-    if before and before.isdigit():
-        where.append(A.c.position < int(before))
+    asked = {name: value for name, value in (
+        ("actor", actor or None), ("unit", unit or None),
+        ("task", UUID(str(task)).hex if task else None), ("type", type or None),
+        ("since", store_time(store, start_of(since)) if since else None),
+        ("until", store_time(store, end_of(until)) if until else None),
+        ("before", int(before) if before and before.isdigit() else None))
+        if value is not None}
     limit = max(1, min(int(limit), 1000))
-    query = select(A).where(*where).order_by(A.c.position.desc())
     found: list[Any] = []
     with store.engine.connect() as conn:
         # The ranges are disjoint and newest first: each one's rows follow the last's.
         for span in _ranges(conn, since, until):
-            found.extend(conn.execute(_within(query, span).limit(limit + 1 - len(found))))
+            query = _page(frozenset(asked), isinstance(until, datetime), span is not None)
+            spanned = {} if span is None else {"first": span[0], "last": span[1]}
+            found.extend(conn.execute(query, {**asked, **spanned,
+                                              "limit": limit + 1 - len(found)}).all())
             if len(found) > limit:
                 break
         if names is None:
