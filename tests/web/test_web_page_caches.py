@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -24,6 +26,21 @@ from tests.webapp import *  # noqa: F403
 from tests.webapp import fresh_pages, post_action
 from web import storage
 from web.versioned import Versioned
+
+
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """The SQL every engine of the process sends inside the block, in order."""
+    seen: list[str] = []
+
+    def executed(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
 
 
 def _section(page: str) -> str:
@@ -269,16 +286,8 @@ def test_a_kept_page_asks_the_session_version_and_alerts_in_one_query(
     raise_alerts(date(2025, 3, 24))
     browser = as_role("truongvp")
     first = browser.get("/overview").text
-    seen: list[str] = []
-
-    def executed(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", executed)
-    try:
+    with statements_sent() as seen:
         again = browser.get("/overview").text
-    finally:
-        event.remove(Engine, "before_cursor_execute", executed)
     # The form token is signed anew each second (Flask-WTF): on a slow machine the two
     # requests may fall in different seconds; the rest of the page is the kept one.
     assert len(_SIGNED_TOKEN.findall(first)) == 2  # the sign-out form's and htmx's
@@ -340,19 +349,11 @@ def test_a_note_leaves_the_seal_kept_and_a_task_page_asks_nothing_of_it(
     with other_worker.app_context():
         storage.service().start_task("truongvp", task_id)
         storage.service().note_progress("truongvp", task_id, "Đang làm", percent=10)
-    seen: list[str] = []
-
-    def executed(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", executed)
-    try:
+    with statements_sent() as seen:
         audit = browser.get("/audit/").text
         task = browser.get(f"/tasks/{task_id}").text
         # The panel after this worker's own note: the version read again brings them.
         noted = post_action(browser, task_id, "note", {"text": "Gần xong"}, htmx=True).text
-    finally:
-        event.remove(Engine, "before_cursor_execute", executed)
     assert "Đang làm" in audit and "Đang làm" in task and "Nguyên vẹn · <time" in audit
     assert "Gần xong" in noted
     asked = [statement for statement in seen if "web_sessions" not in statement]
