@@ -54,25 +54,17 @@ _GAP = 1000
 _RANGES = 16
 
 
-def _where(store: System, *, actor: str | None = None, unit: str | None = None,
+def _asked(store: System, *, actor: str | None = None, unit: str | None = None,
            task: UUID | str | None = None, type: str | None = None,  # noqa: A002
-           since: date | datetime | None = None,
-           until: date | datetime | None = None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if actor:
-        where.append(A.c.actor == actor)
-    if unit:
-        where.append(A.c.unit == unit)
-    if task:
-        where.append(A.c.aggregate_id == UUID(str(task)).hex)
-    if type:
-        where.append(A.c.type == type)
-    if since:
-        where.append(A.c.at >= store_time(store, start_of(since)))
-    if until:
-        bound = store_time(store, end_of(until))
-        where.append(A.c.at < bound if not isinstance(until, datetime) else A.c.at <= bound)
-    return where
+           since: date | datetime | None = None, until: date | datetime | None = None,
+           before: int | None = None) -> dict[str, Any]:
+    """The filters given, as ``_page``'s parameters (the store's own values)."""
+    return {name: value for name, value in (
+        ("actor", actor or None), ("unit", unit or None),
+        ("task", UUID(str(task)).hex if task else None), ("type", type or None),
+        ("since", store_time(store, start_of(since)) if since else None),
+        ("until", store_time(store, end_of(until)) if until else None),
+        ("before", before)) if value is not None}
 
 
 def _ranges(conn: Any, since: date | datetime | None,
@@ -123,8 +115,12 @@ def _page(filters: frozenset[str], until_inclusive: bool, spanned: bool) -> Any:
             .limit(bindparam("limit", type_=Integer)))
 
 
-def _within(query: Any, span: tuple[int, int] | None) -> Any:
-    return query if span is None else query.where(A.c.position.between(*span))
+def _query(asked: dict[str, Any], until: date | datetime | None,
+           span: tuple[int, int] | None, limit: int) -> tuple[Any, dict[str, Any]]:
+    """``_page``'s statement for ``asked`` within ``span``, and its parameters."""
+    spanned = {} if span is None else {"first": span[0], "last": span[1]}
+    return (_page(frozenset(asked), isinstance(until, datetime), span is not None),
+            {**asked, **spanned, "limit": limit})
 
 
 def audit_log(store: System, *, actor: str | None = None, unit: str | None = None,
@@ -139,22 +135,15 @@ def audit_log(store: System, *, actor: str | None = None, unit: str | None = Non
     ``names`` how people and units are called, when the caller has them already
     (else read here).
     """
-    asked = {name: value for name, value in (
-        ("actor", actor or None), ("unit", unit or None),
-        ("task", UUID(str(task)).hex if task else None), ("type", type or None),
-        ("since", store_time(store, start_of(since)) if since else None),
-        ("until", store_time(store, end_of(until)) if until else None),
-        ("before", int(before) if before and before.isdigit() else None))
-        if value is not None}
+    asked = _asked(store, actor=actor, unit=unit, task=task, type=type, since=since,
+                   until=until, before=int(before) if before and before.isdigit() else None)
     limit = max(1, min(int(limit), 1000))
     found: list[Any] = []
     with store.engine.connect() as conn:
         # The ranges are disjoint and newest first: each one's rows follow the last's.
         for span in _ranges(conn, since, until):
-            query = _page(frozenset(asked), isinstance(until, datetime), span is not None)
-            spanned = {} if span is None else {"first": span[0], "last": span[1]}
-            found.extend(conn.execute(query, {**asked, **spanned,
-                                              "limit": limit + 1 - len(found)}).all())
+            found.extend(conn.execute(*_query(asked, until, span, limit + 1 - len(found)))
+                         .all())
             if len(found) > limit:
                 break
         if names is None:
@@ -180,9 +169,8 @@ def audit_rows(store: System, *, actor: str | None = None, unit: str | None = No
     newest first, as it goes: ``batch`` rows are read at a time, each batch after the
     last position seen, so a million rows never sit in memory and no connection is
     held between batches. Events recorded after the first batch are not included."""
-    where = _where(store, actor=actor, unit=unit, task=task, type=type, since=since,
+    asked = _asked(store, actor=actor, unit=unit, task=task, type=type, since=since,
                    until=until)
-    query = select(A).where(*where).order_by(A.c.position.desc())
     batch = max(1, int(batch))
     with store.engine.connect() as conn:
         names = Names.read(conn)
@@ -191,11 +179,9 @@ def audit_rows(store: System, *, actor: str | None = None, unit: str | None = No
     last: int | None = None
     for span in spans:
         while True:
-            page = _within(query, span)
-            if last is not None:
-                page = page.where(A.c.position < last)
+            after = asked if last is None else {**asked, "before": last}
             with store.engine.connect() as conn:
-                found = conn.execute(page.limit(batch)).all()
+                found = conn.execute(*_query(after, until, span, batch)).all()
             yield from map(said.entry, found)
             if found:
                 last = found[-1][_POSITION]
