@@ -1,6 +1,6 @@
 """What the read-model tests share: their commune, built through commands, a few
-commands in its people's names, a fingerprint of the projection tables, and random
-command sequences for the property tests."""
+commands in its people's names, a fingerprint of the projection tables, the SQL a
+command sends, and random command sequences for the property tests."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from events import queries
 from events.readmodels import tables
+from events.sql import compiled
 from events.system import System
 from tests.commune import PLAN, READERS, build
 from workflow.clock import local_today, use_clock
@@ -53,6 +54,26 @@ def digest(store: System) -> dict[str, str]:
                     hasher.update(json.dumps([_plain(v) for v in row], default=str).encode())
             result[name] = hasher.hexdigest()
     return result
+
+
+def statements_sent(engine, run) -> list[str]:
+    """The SQL ``run()`` sends: through SQLAlchemy and on the driver's cursor."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        sent.append(statement)
+
+    def on_driver(sql, params, many):
+        sent.append(sql)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    compiled.listeners.append(on_driver)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+        compiled.listeners.remove(on_driver)
+    return sent
 
 
 def _plain(value: Any) -> Any:

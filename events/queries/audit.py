@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Integer, bindparam, select
+from sqlalchemy import ColumnElement, Integer, bindparam, func, select
 
 from events.queries.bounded import Bounded
 from events.queries.reading import aware, end_of, start_of, store_time
@@ -52,6 +52,8 @@ class AuditPage:
 _GAP = 1000
 # More ranges than this (a log whose times jump about): read as one.
 _RANGES = 16
+# The end of the newest day's range, which is kept open (events/readmodels/audit.py).
+_OPEN = 2**62
 
 
 def _asked(store: System, *, actor: str | None = None, unit: str | None = None,
@@ -70,16 +72,19 @@ def _asked(store: System, *, actor: str | None = None, unit: str | None = None,
 def _ranges(conn: Any, since: date | datetime | None,
             until: date | datetime | None) -> list[tuple[int, int] | None]:
     """Position ranges, newest first, that hold every event recorded from ``since`` to
-    ``until``: the days' own ranges (``rm_audit_day``), merged. ``[None]``: no time
-    filter, or days not known (read the whole log); ``[]``: no event then."""
+    ``until``: the days' own ranges (``rm_audit_day``), merged, the newest day's open
+    at its end. ``[None]``: no time filter, or days not known (read the whole log);
+    ``[]``: no event then."""
     if not (since or until):
         return [None]
-    days = select(D.c.first_position, D.c.last_position)
+    newest = D.c.day == select(func.max(D.c.day)).scalar_subquery()
+    days = select(D.c.first_position, D.c.last_position, newest)
     if since:
         days = days.where(D.c.day >= start_of(since).astimezone(UTC).date())
     if until:
         days = days.where(D.c.day <= end_of(until).astimezone(UTC).date())
-    spans = sorted(conn.execute(days).tuples())
+    spans = sorted((first, _OPEN if open_ else last)
+                   for first, last, open_ in conn.execute(days).tuples())
     if not spans and conn.execute(select(D.c.day).limit(1)).first() is None:
         return [None]  # a read model from before the days were kept
     merged: list[list[int]] = []

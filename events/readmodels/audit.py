@@ -4,7 +4,9 @@ what it changed on its task as ``{"field": [old, new]}`` (workflow.event_names).
 The projection sees every event in order, so it keeps each aggregate's unit and each
 task's state, deadline, last measured value and percentage (``rm_audit_unit``): a
 later event, which never repeats them, is filed and described against them. Each
-day's first and last position (``rm_audit_day``) turn a time filter into positions.
+day's first and last position (``rm_audit_day``) turn a time filter into positions;
+the newest day's range is open at its end, so the events of the log's newest day,
+nearly all a command records, write no range at all (``_days``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from events.readmodels import tables
 from events.readmodels.bulk import execute_many
@@ -41,7 +43,11 @@ _ADD_DAY = insert(D)
 _KNOWN = (select(U).where(U.c.aggregate_id.in_(bindparam("ids", expanding=True))))
 _MOVE = (update(U).where(U.c.aggregate_id == bindparam("b_id"))
          .values({f: bindparam(f"b_{f}") for f in _KEPT}))
-_DAYS = select(D).where(D.c.day.in_(bindparam("days", expanding=True)))
+# These days' ranges and the newest day's (the greatest of those read).
+_DAYS = select(D).where(or_(D.c.day.in_(bindparam("days", expanding=True)),
+                            D.c.day == select(func.max(D.c.day)).scalar_subquery()))
+# The memory's key for the newest day (its other keys are days).
+_NEWEST = "newest"
 _WIDEN = (update(D).where(D.c.day == bindparam("b_day"))
           .values(first_position=bindparam("b_first"), last_position=bindparam("b_last")))
 
@@ -116,27 +122,50 @@ class AuditLog(Projection):
         self._days(conn, events)
 
     def _days(self, conn: Connection, events: list[Logged]) -> None:
-        """Widen each day's position range to this batch's events of that day."""
-        spans: dict[date, list[int]] = {}
-        for event in events:
-            span = spans.setdefault(event.at.astimezone(UTC).date(), [event.position] * 2)
-            span[0], span[1] = min(span[0], event.position), max(span[1], event.position)
-        if not spans:
+        """Keep each day's position range holding its events, event by event in order.
+
+        The newest day's range is open at its end (``events/queries/audit.py``): its
+        events change nothing, and it is closed, at the position before the next
+        day's first, when a later day begins. An event of an older day (an import, a
+        clock set back) widens that day's range. Taken event by event, so the ranges
+        are the same however the events were batched: a rebuild writes what the
+        commands wrote."""
+        if not events:
             return
         remembered = self.days.rows
-        known = {d: remembered[d] for d in spans if d in remembered}
-        if len(known) < len(spans):
-            asked = [d for d in spans if d not in known]
-            known.update((row.day, (row.first_position, row.last_position))
-                         for row in conn.execute(_DAYS, {"days": asked}))
-        new = [{"day": d, "first_position": f, "last_position": la}
-               for d, (f, la) in spans.items() if d not in known]
-        execute_many(conn, _ADD_DAY, new)
-        for d, (first, last) in known.items():
-            spans[d] = [min(spans[d][0], first), max(spans[d][1], last)]
+        batch = {event.at.astimezone(UTC).date() for event in events}
+        if _NEWEST in remembered and batch <= remembered.keys():
+            known = {d: remembered[d] for d in batch}
+            newest = remembered[_NEWEST]
+            if newest is not None:
+                known[newest] = remembered[newest]
+        else:
+            known = {row.day: (row.first_position, row.last_position)
+                     for row in conn.execute(_DAYS, {"days": sorted(batch)})}
+            newest = max(known, default=None)  # the newest day's row is among them
+        spans = {d: list(span) for d, span in known.items()}
+        moved: set[date] = set()
+        for event in events:
+            day, position = event.at.astimezone(UTC).date(), event.position
+            span = spans.get(day)
+            if span is None:
+                if newest is None or day > newest:
+                    if newest is not None:  # its events all came before this one
+                        spans[newest][1] = max(spans[newest][1], position - 1)
+                        moved.add(newest)
+                    newest = day
+                spans[day] = [position, position]
+                moved.add(day)
+            elif day != newest and position > span[1]:
+                span[1] = position
+                moved.add(day)
+        execute_many(conn, _ADD_DAY, [
+            {"day": d, "first_position": spans[d][0], "last_position": spans[d][1]}
+            for d in moved if d not in known])
         execute_many(conn, _WIDEN, [{"b_day": d, "b_first": spans[d][0], "b_last": spans[d][1]}
-                                    for d in known])
-        remembered.update((d, (f, la)) for d, (f, la) in spans.items())
+                                    for d in moved if d in known])
+        remembered.update((d, (first, last)) for d, (first, last) in spans.items())
+        remembered[_NEWEST] = newest
 
     @staticmethod
     def _after(event: Logged, now: dict[str, Any]) -> dict[str, Any] | None:

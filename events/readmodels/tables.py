@@ -228,7 +228,8 @@ audit = Table(
 # The first and last position of the events recorded on each UTC day. A log's
 # times need not rise with its positions (an import, a backdated batch), so a time
 # range is turned into a position range through these (``events/queries/audit.py``):
-# every filter's (x, position) index then serves a time range too.
+# every filter's (x, position) index then serves a time range too. The newest day's
+# range is open at its end: its last position is written when a later day begins.
 audit_days = Table(
     "rm_audit_day", metadata,
     Column("day", Date, primary_key=True),

@@ -5,6 +5,7 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from events import queries
 from events.queries import audit
 from events.queries.audit import audit_rows
 from events.queries.reading import end_of, start_of
-from tests.readmodels import assign, commune
+from tests.readmodels import assign, commune, statements_sent
 
 # Days the clock is set to, in this order: back and forth across two months.
 DAYS = [date(2025, 3, 1), date(2025, 1, 10), date(2025, 3, 5), date(2025, 2, 1),
@@ -79,3 +80,32 @@ def test_a_time_filter_on_instants_keeps_its_inclusive_end(store, clock):
     moment = datetime(2025, 2, 1, 3, 0, tzinfo=UTC)
     rows = queries.audit_log(store, since=moment, until=moment).rows
     assert rows and {e["at"] for e in rows} == {moment}
+
+
+def _day_writes(store, run) -> list[str]:
+    return [sql for sql in statements_sent(store.engine, run)
+            if re.search(r"(INSERT INTO|UPDATE) \"?rm_audit_day", sql)]
+
+
+def test_a_command_on_the_log_s_newest_day_writes_no_day_range(store, clock):
+    """The newest day's range is open at its end: its commands leave it alone, and the
+    next day's first command closes it. The filters still find every event."""
+    clock.moment = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
+    commune(store)
+    task = assign(store)
+    assert _day_writes(store, lambda: store.service.start_task("head_vp", task)) == []
+    assert _day_writes(store, lambda: store.service.note_progress(
+        "head_vp", task, "Một nửa", percent=50)) == []
+    clock.moment += timedelta(days=1)
+    # The new day's range, and the day before closed: on PostgreSQL parts of one statement.
+    written = " ".join(_day_writes(store, lambda: store.service.note_progress(
+        "head_vp", task, "Gần xong", percent=90)))
+    assert "INSERT INTO rm_audit_day" in written and "UPDATE rm_audit_day" in written
+    assert _day_writes(store, lambda: store.service.submit_report("head_vp", task, "Xong")) \
+        == []
+    for window in ({"until": date(2025, 3, 1)}, {"since": date(2025, 3, 2)},
+                   {"since": date(2025, 3, 1), "until": date(2025, 3, 2)}):
+        assert [e["position"] for e in queries.audit_log(store, limit=1000, **window).rows] \
+            == _expected(store, **window)
+    assert [e["type"] for e in queries.audit_log(store, since=date(2025, 3, 2)).rows] \
+        == ["ReportSubmitted", "ProgressNoted"]

@@ -19,7 +19,7 @@ from events.readmodels import tables
 from events.readmodels.bulk import execute_many
 from events.sql import compiled
 from events.system import System
-from tests.readmodels import assign, commune, digest
+from tests.readmodels import assign, commune, digest, statements_sent
 from workflow.errors import DomainError
 
 
@@ -100,26 +100,6 @@ def test_the_person_and_the_task_kept_are_brought_up_to_date_by_one_read(two):
     assert here.service.get_user("head_vp").version == there.service.get_user("head_vp").version
 
 
-def _statements(engine, run) -> list[str]:
-    """The SQL ``run()`` sends: through SQLAlchemy and on the driver's cursor."""
-    sent: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_):
-        sent.append(statement)
-
-    def on_driver(sql, params, many):
-        sent.append(sql)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    compiled.listeners.append(on_driver)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-        compiled.listeners.remove(on_driver)
-    return sent
-
-
 def test_a_command_on_records_nobody_else_changed_reads_nothing_first(two):
     """The person and the task kept in memory, unchanged in the store: the command
     reads neither the log nor the read models' positions; its insert checks both
@@ -127,7 +107,7 @@ def test_a_command_on_records_nobody_else_changed_reads_nothing_first(two):
     here, _ = two
     task = assign(here)
     here.service.start_task("head_vp", task)  # both kept here now
-    sent = _statements(here.engine, lambda: here.service.note_progress(
+    sent = statements_sent(here.engine, lambda: here.service.note_progress(
         "head_vp", task, "Một nửa", percent=50))
     reads = [sql for sql in sent if sql.lstrip().startswith("SELECT")]
     assert reads == []
@@ -165,7 +145,7 @@ def test_a_trusted_insert_finding_a_record_changed_writes_nothing_and_runs_again
     here.service.start_task("head_vp", task)
     there.service.note_progress("head_vp", task, "Ở nơi khác", percent=30)
     head = here.projections.head()
-    sent = _statements(here.engine, lambda: here.service.note_progress(
+    sent = statements_sent(here.engine, lambda: here.service.note_progress(
         "head_vp", task, "Ở đây", percent=60))
     assert len([sql for sql in sent if sql.startswith("INSERT INTO nhiemvu_events")]) == 2
     assert here.projections.head() == head + 1
