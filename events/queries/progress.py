@@ -41,6 +41,7 @@ def _tally(store: System, key: str, today: date, plan: str | None) -> dict[Any, 
     """
     C, D = tables.task_counts, tables.task_due
     query = (select(C.c[key], C.c.state, C.c.grade, C.c.late, func.sum(C.c.n))
+             .where(C.c.n != 0)  # an emptied bucket stays (tally.py)
              .group_by(C.c[key], C.c.state, C.c.grade, C.c.late))
     if key == "unit" and plan is None:
         late = (select(D.c.unit, literal(None), func.sum(D.c.n))

@@ -251,6 +251,7 @@ def counts(store: System, *, today: date | None = None, days: int = 7) -> dict[s
         names = dict(conn.execute(select(UNIT.c.code, UNIT.c.name)).tuples().all())
         buckets = conn.execute(select(C.c.unit, C.c.state, C.c.grade, C.c.late,
                                       func.sum(C.c.n))
+                               .where(C.c.n != 0)  # an emptied bucket stays (tally.py)
                                .group_by(C.c.unit, C.c.state, C.c.grade, C.c.late)).all()
         # Reported tasks in this table were reported in time: never overdue.
         late = and_(D.c.state != "reported", D.c.deadline < today)

@@ -2,8 +2,14 @@
 
 Each task sits in one ``rm_task_count`` bucket and, while open and not reported
 late, in one ``rm_task_due`` bucket. A batch computes every touched task's buckets
-before and after, and adds the differences with an upsert; empty buckets are
-deleted, so a rebuilt tally is identical to one kept incrementally.
+before and after, and adds the differences with an upsert.
+
+An emptied ``rm_task_count`` bucket stays, at zero, and its readers skip it: its key
+(unit, plan, target, state, grade) is bounded by the plans and the units, and a
+command that empties one, as most transitions of a small unit do, sends no delete. An
+emptied ``rm_task_due`` bucket is deleted (found by its key): its key holds a
+deadline, so its empty buckets would pile up with the days that the dashboard's
+overdue count reads. Either way the readers see what a rebuild gives.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from events.readmodels.bulk import execute_many
 from workflow.rules import State
 
 Key = tuple[Any, ...]
+# Each table's key, in the order of ``count_key`` and ``due_key``.
+_COUNTED = ("unit", "plan", "target", "state", "grade", "late")
+_DUE = ("deadline", "unit", "state")
 # Read once: the buckets of every touched task are computed twice per batch.
 _REPORTED = State.REPORTED.value
 
@@ -55,15 +64,14 @@ class Tally:
             self.due[after[1]] += 1
 
     def write(self, conn: Connection) -> None:
-        # Both tallies' additions, then both emptied-bucket deletes: on PostgreSQL a
-        # command's writes go as few statements, a delete needing the additions
+        # Both tallies' additions, then the emptied due buckets' delete: on PostgreSQL
+        # a command's writes go as few statements, a delete needing the additions
         # before it (``events.sql.compiled``).
-        deltas = [(tables.task_counts, ("unit", "plan", "target", "state", "grade", "late"),
-                   self.counts), (tables.task_due, ("deadline", "unit", "state"), self.due)]
-        emptied = [_add(conn, table, columns, counts) for table, columns, counts in deltas]
-        for (table, columns, _), rows in zip(deltas, emptied, strict=True):
-            if rows:
-                execute_many(conn, _statements(conn.dialect.name, table, columns)[1], rows)
+        _add(conn, tables.task_counts, _COUNTED, self.counts)
+        emptied = _add(conn, tables.task_due, _DUE, self.due)
+        if emptied:
+            execute_many(conn, _statements(conn.dialect.name, tables.task_due, _DUE)[1],
+                         emptied)
         self.counts.clear()
         self.due.clear()
 

@@ -27,6 +27,7 @@ from events.queries import seal as seal_queries
 from events.readmodels import tables
 from events.system import System
 from tests.conftest import cli_on
+from tests.readmodels import readable
 
 # Columns that say when this store did something, not what the log says.
 VOLATILE = {"parked_at"}
@@ -78,12 +79,13 @@ def _plain(value):
 
 
 def read_models(url: str) -> dict[str, list[tuple]]:
-    """Every rm_ table's rows, as comparable values, in a store-independent order."""
+    """Every rm_ table's rows its readers see (``readable``), as comparable values, in a
+    store-independent order."""
     found = {}
     with System(url) as store, store.engine.connect() as conn:
         for table in tables.metadata.sorted_tables:
             columns = [c for c in table.columns if c.name not in VOLATILE]
-            rows = conn.execute(select(*columns)).all()
+            rows = conn.execute(readable(table, select(*columns))).all()
             found[table.name] = sorted((tuple(_plain(v) for v in row) for row in rows),
                                        key=repr)
     return found

@@ -93,6 +93,19 @@ def test_the_dashboard_counts_states_grades_due_soon_and_overdue(store):
         "soon", "later"]
 
 
+def test_a_unit_whose_tasks_all_moved_away_is_listed_with_no_counts(store):
+    """Its emptied running totals stay, at zero (events/readmodels/tally.py); no
+    reader lists them."""
+    commune(store)
+    moved = assign(store, "moved", target="CT01")
+    store.service.reassign_task("lead", moved, "YT", "Chuyển đơn vị")
+    day = date(2025, 3, 1)
+    assert [(u["unit"], u["total"]) for u in queries.counts(store, today=day)["by_unit"]] \
+        == [("YT", 1)]
+    assert [(u["unit"], u["total"]) for u in queries.unit_progress(store, today=day)] \
+        == [("YT", 1)]
+
+
 def test_a_task_is_found_by_its_full_id_or_a_short_prefix(store):
     commune(store)
     task_id = assign(store)
