@@ -27,6 +27,10 @@ BEGIN/COMMIT on SQLite is not counted; the median is reported.
     .venv/bin/python bench/commands.py --rounds 20 --per-round 20
     .venv/bin/python bench/commands.py --skip-postgres --out /tmp/commands.json
 
+On SQLite, after the timed rounds, what each path writes a commit is counted in WAL
+frames (pages; ``wal_frames``): the WAL emptied before each command or insert, its
+frames counted after, over ``FRAMED`` more tasks, untimed.
+
 Writes ``--out`` (default bench/results/commands.json) and prints a markdown table.
 """
 
@@ -38,6 +42,7 @@ import os
 import platform
 import shlex
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -70,6 +75,7 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 STEPS = ("assign", "start", "note", "report", "verify")
 PATHS = ("raw", "crud", "orm", "service")
 TIMED = PATHS[1:]  # the paths timed command by command
+FRAMED = 10  # tasks whose commands' WAL frames are counted (SQLite)
 
 
 class Counter:
@@ -119,6 +125,11 @@ class Side:
             path: defaultdict(list) for path in TIMED}
         self.statements: dict[str, dict[str, list[int]]] = {
             path: defaultdict(list) for path in TIMED}
+        # SQLite: each path's database file, and the WAL frames counted (``wal_frames``).
+        self.files: dict[str, str] = {}
+        self.frames: dict[str, dict[str, list[int]]] = {path: defaultdict(list)
+                                                         for path in PATHS}
+        self._wal: Wal | None = None
 
     def run(self, path: str, tasks: int, *, record: bool = True) -> None:
         started = time.perf_counter()
@@ -150,6 +161,10 @@ class Side:
 
     @contextmanager
     def _timed(self, path: str, step: str, record: bool) -> Iterator[None]:
+        if self._wal is not None:
+            with self._wal.counting(self.frames[path][step]):
+                yield
+            return
         STATEMENTS.take()
         started = time.perf_counter()
         yield
@@ -160,6 +175,22 @@ class Side:
         if record:
             self.latency[path][step].append(elapsed)
             self.statements[path][step].append(STATEMENTS.take())
+
+    def wal_frames(self, tasks: int) -> None:
+        """Count, untimed, the WAL frames of ``tasks`` more lifecycles on each path and
+        as many single inserts on the raw one (SQLite only)."""
+        for path in PATHS:
+            self._wal = Wal(self.files[path])
+            try:
+                if path == "raw":
+                    for _ in range(tasks * len(STEPS)):
+                        with self._wal.counting(self.frames["raw"]["insert"]):
+                            self.raw.insert(1)
+                else:
+                    self.run(path, tasks, record=False)
+            finally:
+                self._wal.close()
+                self._wal = None
 
     def figures(self) -> dict[str, object]:
         crud, orm, service = (_all(self.latency[p]) for p in TIMED)
@@ -191,7 +222,28 @@ class Side:
             } for step in STEPS},
             "durability": self.durability,
             "commands_timed": self.done["service"],
+            **({"wal_frames_per_commit": {
+                path: {step: statistics.median(counts) for step, counts in steps.items()}
+                for path, steps in self.frames.items()}} if self.files else {}),
         }
+
+
+class Wal:
+    """A second connection to a SQLite file in WAL mode, counting the frames (pages)
+    what runs inside ``counting`` appends to the WAL, emptied first."""
+
+    def __init__(self, path: str):
+        self.conn = sqlite3.connect(path)
+
+    @contextmanager
+    def counting(self, into: list[int]) -> Iterator[None]:
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        yield
+        # (busy, frames in the WAL, frames checkpointed): nothing else writes here.
+        into.append(self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _all(samples: dict[str, list]) -> list:
@@ -219,6 +271,8 @@ def sqlite_side(folder: Path) -> Side:
 
     side = Side("sqlite", raw, crud_engine, store)
     side.durability = f"journal_mode={journal}, synchronous={synchronous}"
+    side.files = {"raw": str(folder / "raw.sqlite3"), "crud": str(folder / "crud.sqlite3"),
+                  "orm": str(folder / "crud.sqlite3"), "service": str(folder / "store.sqlite3")}
     return side
 
 
@@ -275,9 +329,17 @@ def table(results: dict[str, dict]) -> str:
         ("SQL statements per command (CRUD Core, ORM)",
          lambda f: f"{f['statements_per_command']:g} ({f['crud_statements_per_command']:g}, "
                    f"{f['crud_orm_statements_per_command']:g})"),
+        ("WAL frames a commit: service, CRUD Core, raw (median)", _frames),
     ]
     return markdown_table(rows, results)
 
+
+def _frames(figures: dict) -> str:
+    frames = figures.get("wal_frames_per_commit")
+    if not frames:
+        return "–"
+    return ", ".join(f"{statistics.median(frames[path].values()):g}"
+                     for path in ("service", "crud", "raw"))
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -304,6 +366,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 url = PG_SERVER + temporary
             sides.append(postgres_side(url))
         measure(sides, args.rounds, args.per_round)
+        for side in sides:
+            if side.files:
+                side.wal_frames(FRAMED)
         results = {side.name: side.figures() for side in sides}
     finally:
         for side in sides:

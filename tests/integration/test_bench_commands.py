@@ -39,6 +39,14 @@ def test_commands_benchmark_writes_its_figures_for_both_databases(postgres_url, 
             assert figures[name] > 0, (database, name)
         # Two rounds of one task, five commands each, every one timed.
         assert figures["commands_timed"] == 10
+    # What each path writes a commit, on SQLite only: a command's views are pages of
+    # their own beside the event's, more than a bare insert writes.
+    frames = report["sqlite"]["wal_frames_per_commit"]
+    assert set(frames) == {"raw", "crud", "orm", "service"}
+    assert set(frames["service"]) == {"assign", "start", "note", "report", "verify"}
+    assert all(n > 0 for steps in frames.values() for n in steps.values())
+    assert min(frames["service"].values()) > frames["raw"]["insert"]
+    assert "wal_frames_per_commit" not in report["postgresql"]
     assert "| raw insert + commit /s |" in done.stdout
     # The benchmark's own tables go with the run (the store's stay, as in any store).
     engine = create_engine(postgres_url)
