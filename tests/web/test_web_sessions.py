@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from itsdangerous import TimestampSigner
 
 from tests.conftest import cli_on
 from tests.webapp import *  # noqa: F403  (fixtures)
@@ -96,3 +99,40 @@ def test_a_session_cookie_from_before_server_sessions_signs_nobody_in(app, seede
     with browser.client.session_transaction() as session:
         session["_user_id"] = "canbovp|0123456789abcdef"
     assert browser.get("/overview").status_code == 302
+
+
+def _hours_later(monkeypatch, start: int, hours: float) -> None:
+    """The cookie signer's clock (itsdangerous) ``hours`` after ``start``; the server's
+    session rows keep their own (their seven-day cap is not reached here)."""
+    monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                        lambda self: start + int(hours * 3600))
+
+
+def test_a_page_opened_renews_the_cookie_for_eight_more_hours(app, as_role, monkeypatch):
+    browser = as_role("canbovp")
+    signed = int(time.time())
+    _hours_later(monkeypatch, signed, 7.9)
+    assert browser.get("/overview").status_code == 200
+    _hours_later(monkeypatch, signed, 15.8)
+    assert browser.get("/overview").status_code == 200
+    _hours_later(monkeypatch, signed, 23.8)
+    expired = browser.get("/overview")
+    assert expired.status_code == 302
+    assert expired.headers["Location"].startswith("/sign-in")
+
+
+def test_the_alert_badge_polling_alone_does_not_keep_a_session_alive(app, as_role,
+                                                                    monkeypatch):
+    """An open tab polls the badge every minute: left alone, it is signed out eight
+    hours after the last page the person opened (the poll then answers nothing, so
+    what is being typed stays; the next click goes to sign-in)."""
+    browser = as_role("canbovp")
+    signed = int(time.time())
+    for hours in (2, 4, 6, 7.9):
+        _hours_later(monkeypatch, signed, hours)
+        assert browser.get("/alerts/badge", htmx=True).status_code == 200
+    _hours_later(monkeypatch, signed, 8.05)
+    assert browser.get("/alerts/badge", htmx=True).status_code == 204
+    expired = browser.get("/overview")
+    assert expired.status_code == 302
+    assert expired.headers["Location"].startswith("/sign-in")
