@@ -133,7 +133,8 @@ class AuditLog(Projection):
         if not events:
             return
         remembered = self.days.rows
-        batch = {event.at.astimezone(UTC).date() for event in events}
+        dated = [(event.at.astimezone(UTC).date(), event.position) for event in events]
+        batch = {day for day, _ in dated}
         if _NEWEST in remembered and batch <= remembered.keys():
             known = {d: remembered[d] for d in batch}
             newest = remembered[_NEWEST]
@@ -145,8 +146,7 @@ class AuditLog(Projection):
             newest = max(known, default=None)  # the newest day's row is among them
         spans = {d: list(span) for d, span in known.items()}
         moved: set[date] = set()
-        for event in events:
-            day, position = event.at.astimezone(UTC).date(), event.position
+        for day, position in dated:
             span = spans.get(day)
             if span is None:
                 if newest is None or day > newest:

@@ -68,10 +68,12 @@ class Tally:
         # a command's writes go as few statements, a delete needing the additions
         # before it (``events.sql.compiled``).
         _add(conn, tables.task_counts, _COUNTED, self.counts)
-        emptied = _add(conn, tables.task_due, _DUE, self.due)
+        # Only the due buckets this batch took from can have emptied: each is found by
+        # its key (the table's unique index), never by scanning for n = 0.
+        emptied = [{f"k_{c}": row[c] for c in _DUE}
+                   for row in _add(conn, tables.task_due, _DUE, self.due) if row["n"] < 0]
         if emptied:
-            execute_many(conn, _statements(conn.dialect.name, tables.task_due, _DUE)[1],
-                         emptied)
+            execute_many(conn, _EMPTIED_DUE, emptied)
         self.counts.clear()
         self.due.clear()
 
@@ -82,30 +84,25 @@ def keys_of(row: dict[str, Any]) -> tuple[Key, Key | None]:
 
 def _add(conn: Connection, table: Table, columns: tuple[str, ...],
          deltas: Counter) -> list[dict[str, Any]]:
-    """Add the deltas; return the keys of the buckets that may have emptied."""
+    """Add the deltas; return the rows added (each bucket's key and its delta ``n``)."""
     rows = [{**dict(zip(columns, key, strict=True)), "n": n} for key, n in deltas.items() if n]
-    if not rows:
-        return []
-    upsert, _ = _statements(conn.dialect.name, table, columns)
-    # One row per bucket (a Counter's keys): the rows may go as parts of one statement.
-    execute_many(conn, upsert, rows, distinct=True)
-    # Only the buckets this batch took from can have emptied: each is found by its
-    # key (the table's unique index), never by scanning for n = 0.
-    return [{f"k_{c}": row[c] for c in columns} for row in rows if row["n"] < 0]
+    if rows:
+        # One row per bucket (a Counter's keys): the rows may go as parts of one statement.
+        execute_many(conn, _upsert(conn.dialect.name, table, columns), rows, distinct=True)
+    return rows
 
 
-_BUILT: dict[tuple[str, str], tuple[Any, Any]] = {}
+_UPSERTS: dict[tuple[str, str], Any] = {}
+_EMPTIED_DUE = delete(tables.task_due).where(
+    *(tables.task_due.c[c] == bindparam(f"k_{c}") for c in _DUE), tables.task_due.c.n == 0)
 
 
-def _statements(dialect: str, table: Table, columns: tuple[str, ...]) -> tuple[Any, Any]:
+def _upsert(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
     # Built once per database kind and table: building and cache-keying an upsert
     # costs about as much as running it.
     key = (dialect, table.name)
-    if key not in _BUILT:
+    if key not in _UPSERTS:
         statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-        upsert = statement.on_conflict_do_update(
+        _UPSERTS[key] = statement.on_conflict_do_update(
             index_elements=list(columns), set_={"n": table.c.n + statement.excluded.n})
-        empty = delete(table).where(*(table.c[c] == bindparam(f"k_{c}") for c in columns),
-                                    table.c.n == 0)
-        _BUILT[key] = (upsert, empty)
-    return _BUILT[key]
+    return _UPSERTS[key]
