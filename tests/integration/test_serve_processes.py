@@ -82,7 +82,12 @@ def test_two_servers_with_their_schedulers_on_record_every_alert_once(kind, requ
     outputs = []
     try:
         # A few sweeps each, at one a second, while the other sweeps too.
-        _wait_for(lambda: all(_sweeps(log) >= 4 for _, log in servers), 120)
+        try:
+            _wait_for(lambda: all(_sweeps(log) >= 4 for _, log in servers), 120)
+        except AssertionError:
+            # Say why: each server's exit status (None: still running) and last lines.
+            raise AssertionError([(process.poll(), log.read_text()[-3000:])
+                                  for process, log in servers]) from None
     finally:
         outputs = [_stop(process, log) for process, log in servers]
     assert all("Traceback" not in output for output in outputs), outputs
